@@ -1,7 +1,97 @@
 package main
 
-import "github.com/esdoctor/esdoctor/shared/cli"
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+
+	"github.com/esdoctor/esdoctor/agent/inspect"
+	"github.com/esdoctor/esdoctor/shared/cli"
+	"github.com/esdoctor/esdoctor/shared/logx"
+	"github.com/esdoctor/esdoctor/shared/secret"
+)
+
+// nodeFlags are the flags that describe one node, shared by inspect and collect.
+type nodeFlags struct {
+	pathConf, pathLogs, cluster, node string
+	passwordFile, fingerprintKeyFile  string
+	clusterSettings                   string
+}
+
+func (nf *nodeFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&nf.pathConf, "path-conf", os.Getenv("ES_PATH_CONF"), "the node's config dir holding elasticsearch.yml and elasticsearch.keystore (default $ES_PATH_CONF)")
+	fs.StringVar(&nf.pathLogs, "path-logs", "", "the node's log dir (default: path.logs from elasticsearch.yml)")
+	fs.StringVar(&nf.cluster, "cluster", "", "override cluster.name")
+	fs.StringVar(&nf.node, "node", "", "override node.name")
+	fs.StringVar(&nf.passwordFile, "keystore-password-file", "", "file holding the keystore password (for a password-protected keystore)")
+	fs.StringVar(&nf.fingerprintKeyFile, "fingerprint-key-file", "", "site key for keyed fingerprints of keystore values (same file on every node)")
+	fs.StringVar(&nf.clusterSettings, "cluster-settings", "", "a saved GET _cluster/settings response (remote clusters are usually defined there)")
+}
+
+// options turns the flags into inspect options; a non-empty string is a usage error.
+func (nf *nodeFlags) options() (inspect.Options, string) {
+	o := inspect.Options{PathConf: nf.pathConf, PathLogs: nf.pathLogs, Cluster: nf.cluster, Node: nf.node, ClusterSettings: nf.clusterSettings}
+	if nf.pathConf == "" {
+		return o, "--path-conf is required (or set ES_PATH_CONF)"
+	}
+	if nf.passwordFile != "" {
+		b, err := os.ReadFile(nf.passwordFile)
+		if err != nil {
+			return o, "--keystore-password-file: " + err.Error()
+		}
+		// Like ES's KEYSTORE_PASSWORD_FILE: the first line is the password.
+		pw := strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+		o.KeystorePassword = secret.FromString(pw)
+	}
+	if nf.fingerprintKeyFile != "" {
+		b, err := os.ReadFile(nf.fingerprintKeyFile)
+		if err != nil {
+			return o, "--fingerprint-key-file: " + err.Error()
+		}
+		o.FingerprintKey = []byte(strings.TrimSpace(string(b)))
+	}
+	o.LogStart = inspect.LogStart
+	return o, ""
+}
 
 func runInspect(env *cli.Env, args []string) int {
-	return cli.Usagef(env, "not implemented yet")
+	fs := cli.NewFlagSet(env, "--path-conf DIR [--path-logs DIR] [--keystore-password-file F] [--format json|text]")
+	var nf nodeFlags
+	nf.register(fs)
+	format := cli.FormatFlag(fs, env.Stdout)
+	logLevel := fs.String("log-level", "", "log level for stderr (debug, info, warn, error)")
+	if done, code := cli.Parse(env, fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
+	}
+	f, ok := cli.CheckFormat(env, *format)
+	if !ok {
+		return cli.ExitUsage
+	}
+	o, bad := nf.options()
+	if bad != "" {
+		return cli.Usagef(env, "%s", bad)
+	}
+	log := logx.New(logx.Options{Level: *logLevel})
+	defer log.Sync()
+	o.Logger = log
+	res, err := inspect.Inspect(context.Background(), o)
+	if err != nil {
+		return cli.Usagef(env, "%v", err)
+	}
+	if f == cli.FormatJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res.Snapshot); err != nil {
+			return cli.Usagef(env, "writing output: %v", err)
+		}
+		return cli.ExitOK
+	}
+	inspect.WriteText(env.Stdout, res.Snapshot)
+	return cli.ExitOK
 }

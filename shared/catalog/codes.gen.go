@@ -23,6 +23,7 @@ const (
 	S3StaleKeystoreCredentials              Code = "s3-stale-keystore-credentials"
 	NodePortUnreachable                     Code = "node-port-unreachable"
 	MeshTLSErrors                           Code = "mesh-tls-errors"
+	KeystoreUnreadable                      Code = "keystore-unreadable"
 	AgentSilent                             Code = "agent-silent"
 )
 

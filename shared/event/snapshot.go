@@ -22,6 +22,10 @@ type Snapshot struct {
 	StartSource string     `json:"start_source,omitempty"` // "process" or "log"
 	PID         int        `json:"pid,omitempty"`
 	InspectedAt time.Time  `json:"inspected_at"`
+	// ConfigChangedAt is when the agent last saw this node's configuration
+	// change (content, not mtime); nil when it never saw a change. Symptoms
+	// logged before it are evidence of the old configuration.
+	ConfigChangedAt *time.Time `json:"config_changed_at,omitempty"`
 
 	// Settings holds every setting that matters here as a flat dotted key,
 	// with Elasticsearch's defaults filled in and marked.

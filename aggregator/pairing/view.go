@@ -1,0 +1,388 @@
+// Package pairing is the read-only view the diagnosis rules work on: it
+// indexes the folded model by host and port, resolves a remote cluster
+// alias to the cluster its seeds reach, and decides which symptoms are
+// current. It joins local and remote evidence by address, API-key id,
+// certificate fingerprint and time.
+package pairing
+
+import (
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/esdoctor/esdoctor/aggregator/store"
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// View is an immutable picture of the model for one evaluation.
+type View struct {
+	Nodes    []*store.Node
+	Now      time.Time
+	byKey    map[store.NodeKey]*store.Node
+	clusters map[string][]*store.Node
+	names    []string
+	hosts    map[string][]*store.Node // host alias → nodes
+	links    []*Link
+}
+
+// New indexes nodes (as returned by store.Nodes, sorted). Now is the
+// evaluation time (wall clock live, latest event time offline).
+func New(nodes []*store.Node, now time.Time) *View {
+	v := &View{Nodes: nodes, Now: now, byKey: map[store.NodeKey]*store.Node{}, clusters: map[string][]*store.Node{}, hosts: map[string][]*store.Node{}}
+	for _, n := range nodes {
+		v.byKey[n.Key] = n
+		if _, ok := v.clusters[n.Key.Cluster]; !ok {
+			v.names = append(v.names, n.Key.Cluster)
+		}
+		v.clusters[n.Key.Cluster] = append(v.clusters[n.Key.Cluster], n)
+		for _, h := range HostAliases(n) {
+			v.hosts[h] = append(v.hosts[h], n)
+		}
+	}
+	sort.Strings(v.names)
+	return v
+}
+
+// Node returns a node by key.
+func (v *View) Node(k store.NodeKey) *store.Node { return v.byKey[k] }
+
+// Clusters returns the cluster names, sorted.
+func (v *View) Clusters() []string { return v.names }
+
+// Cluster returns a cluster's nodes, sorted by name.
+func (v *View) Cluster(name string) []*store.Node { return v.clusters[name] }
+
+// Setting returns a node's setting value (explicit or default).
+func Setting(n *store.Node, key string) (event.Setting, bool) {
+	if n == nil || n.Snapshot == nil {
+		return event.Setting{}, false
+	}
+	s, ok := n.Snapshot.Settings[key]
+	return s, ok
+}
+
+// SettingValue returns a setting's value text, or "".
+func SettingValue(n *store.Node, key string) string {
+	s, _ := Setting(n, key)
+	return s.Value
+}
+
+// Bool reads a boolean setting with a default.
+func Bool(n *store.Node, key string, def bool) bool {
+	s, ok := Setting(n, key)
+	if !ok || s.Value == "" {
+		return def
+	}
+	return strings.EqualFold(s.Value, "true")
+}
+
+// firstPort parses "9300" or "9300-9400" to 9300.
+func firstPort(s string) int {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "-,"); i > 0 {
+		s = s[:i]
+	}
+	p, err := strconv.Atoi(s)
+	if err != nil {
+		return 0
+	}
+	return p
+}
+
+// Ports are the ports a node listens on (publish ports when set).
+type Ports struct {
+	Transport, RemoteCluster, HTTP int
+	// RemoteClusterEnabled is remote_cluster_server.enabled.
+	RemoteClusterEnabled bool
+}
+
+// PortsOf reads a node's ports from its settings and log publish lines.
+func PortsOf(n *store.Node) Ports {
+	p := Ports{
+		Transport:            firstPort(orDefault(SettingValue(n, "transport.port"), "9300")),
+		RemoteCluster:        firstPort(orDefault(SettingValue(n, "remote_cluster.port"), "9443")),
+		HTTP:                 firstPort(orDefault(SettingValue(n, "http.port"), "9200")),
+		RemoteClusterEnabled: Bool(n, "remote_cluster_server.enabled", false),
+	}
+	if pp := firstPort(SettingValue(n, "transport.publish_port")); pp > 0 {
+		p.Transport = pp
+	}
+	if pp := firstPort(SettingValue(n, "remote_cluster.publish_port")); pp > 0 {
+		p.RemoteCluster = pp
+	}
+	// What the node logged at its last start wins over settings.
+	for _, a := range logAddresses(n) {
+		switch a.Profile {
+		case "transport":
+			p.Transport = a.Port
+		case "remote_cluster":
+			p.RemoteCluster = a.Port
+			p.RemoteClusterEnabled = true
+		case "http":
+			p.HTTP = a.Port
+		}
+	}
+	return p
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// logAddresses are the publish addresses from the node's logs (snapshot
+// addresses with source "log", and publish-address symptoms).
+func logAddresses(n *store.Node) []event.Address {
+	var out []event.Address
+	if n.Snapshot != nil {
+		for _, a := range n.Snapshot.Addresses {
+			if a.Source == "log" {
+				out = append(out, a)
+			}
+		}
+	}
+	var aggs []*store.SymptomAgg
+	for _, a := range n.Symptoms {
+		if a.Code == "publish-address" {
+			aggs = append(aggs, a)
+		}
+	}
+	sort.Slice(aggs, func(i, j int) bool { return aggs[i].LastTime.Before(aggs[j].LastTime) })
+	for _, a := range aggs {
+		host, port := SplitHostPort(a.Last.Fields["publish_address"])
+		if port == 0 {
+			continue
+		}
+		prof := a.Last.Fields["profile"]
+		switch prof {
+		case "_remote_cluster", "remote_cluster":
+			prof = "remote_cluster"
+		case "http":
+		default:
+			prof = "transport"
+		}
+		out = append(out, event.Address{Profile: prof, Host: host, Port: port, Source: "log"})
+	}
+	return out
+}
+
+// SplitHostPort splits "host:port", "[v6]:port", "name/ip:port" leniently.
+func SplitHostPort(s string) (string, int) {
+	s = strings.TrimSpace(strings.Trim(s, "{}"))
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	h, p, err := net.SplitHostPort(s)
+	if err != nil {
+		return strings.Trim(s, "[]"), 0
+	}
+	port, _ := strconv.Atoi(p)
+	return h, port
+}
+
+// hostSettings are the settings whose concrete values name a node's host.
+var hostSettings = []string{"network.host", "network.publish_host", "network.bind_host", "transport.host", "transport.publish_host",
+	"transport.bind_host", "remote_cluster.host", "remote_cluster.publish_host", "remote_cluster.bind_host", "http.host", "http.publish_host"}
+
+// HostAliases are the names and addresses by which other nodes may reach n.
+func HostAliases(n *store.Node) []string {
+	set := map[string]bool{}
+	add := func(h string) {
+		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
+		if h == "" || strings.HasPrefix(h, "_") || strings.HasPrefix(h, "${") {
+			return
+		}
+		if ip := net.ParseIP(h); ip != nil {
+			if ip.IsUnspecified() {
+				return
+			}
+			h = ip.String()
+		}
+		set[h] = true
+	}
+	if s := n.Snapshot; s != nil {
+		add(s.Host)
+		for _, a := range s.Addresses {
+			add(a.Host)
+		}
+		for _, k := range hostSettings {
+			st, ok := s.Settings[k]
+			if !ok || st.Default {
+				continue
+			}
+			if len(st.Values) > 0 {
+				for _, x := range st.Values {
+					add(x)
+				}
+			} else {
+				for _, x := range strings.Split(st.Value, ",") {
+					add(x)
+				}
+			}
+		}
+	}
+	add(n.Key.Node)
+	if bindsLoopback(n) {
+		// Bound to _local_ (the default): reachable as the loopback address
+		// on its own machine, which is how single-host setups name it.
+		add("127.0.0.1")
+		add("localhost")
+		add("::1")
+	}
+	for _, a := range logAddresses(n) {
+		add(a.Host)
+	}
+	out := make([]string, 0, len(set))
+	for h := range set {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// bindsLoopback reports whether the node's transport binds to ES's default
+// _local_ (loopback) addresses.
+func bindsLoopback(n *store.Node) bool {
+	for _, k := range []string{"transport.bind_host", "transport.host", "network.bind_host", "network.host"} {
+		st, ok := Setting(n, k)
+		if !ok || st.Value == "" || (st.Default && k != "network.host") {
+			continue
+		}
+		for _, h := range strings.Split(st.Value, ",") {
+			if IsLoopbackName(strings.TrimSpace(h)) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// IsLoopbackName reports ES's loopback-only host values: _local_, _lo_,
+// _lo:ipv4_ and friends, localhost, 127.0.0.1 and ::1. Other 127.x addresses
+// stand for hosts in tests and are not treated as loopback.
+func IsLoopbackName(h string) bool {
+	h = strings.ToLower(strings.Trim(h, "[]"))
+	switch {
+	case h == "_local_" || strings.HasPrefix(h, "_local:") || h == "_lo_" || strings.HasPrefix(h, "_lo:"):
+		return true
+	case h == "localhost" || h == "127.0.0.1" || h == "::1" || h == "0:0:0:0:0:0:0:1":
+		return true
+	}
+	return false
+}
+
+// Match is a node found at an address, and which of its ports the address names.
+type Match struct {
+	Node *store.Node
+	// Port is "transport", "remote_cluster", "http" or "" (no port of the
+	// node matches: nothing of this node listens there).
+	Port  string
+	Ports Ports
+}
+
+// Resolve finds the nodes at host:port. Nodes whose port matches come
+// first; when none matches, the nodes at that host are returned with Port "".
+// Nodes of the cluster named in exclude are skipped (a seed never points
+// at its own cluster).
+func (v *View) Resolve(addr, exclude string) []Match {
+	host, port := SplitHostPort(addr)
+	host = strings.ToLower(host)
+	if ip := net.ParseIP(host); ip != nil {
+		host = ip.String()
+	}
+	var exact, hostOnly []Match
+	for _, n := range v.hosts[host] {
+		if n.Key.Cluster == exclude {
+			continue
+		}
+		p := PortsOf(n)
+		m := Match{Node: n, Ports: p}
+		switch port {
+		case p.RemoteCluster:
+			m.Port = "remote_cluster"
+		case p.Transport:
+			m.Port = "transport"
+		case p.HTTP:
+			m.Port = "http"
+		}
+		if m.Port != "" && port != 0 {
+			exact = append(exact, m)
+		} else {
+			m.Port = ""
+			hostOnly = append(hostOnly, m)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return hostOnly
+}
+
+// Epoch is the time from which a node's log evidence describes its current
+// configuration: its latest start or the latest configuration change the
+// agent saw, whichever is later.
+func (v *View) Epoch(n *store.Node) time.Time {
+	var t time.Time
+	if len(n.Starts) > 0 {
+		t = n.Starts[len(n.Starts)-1]
+	}
+	if n.Snapshot != nil && n.Snapshot.ConfigChangedAt != nil && n.Snapshot.ConfigChangedAt.After(t) {
+		t = *n.Snapshot.ConfigChangedAt
+	}
+	return t
+}
+
+// Current reports whether a symptom aggregate still describes the node:
+// it occurred at or after the node's epoch (or its time is unknown).
+func (v *View) Current(n *store.Node, a *store.SymptomAgg) bool {
+	if a.LastTime.IsZero() {
+		return true
+	}
+	e := v.Epoch(n)
+	// A start line and the errors right after it may share a second.
+	return !a.LastTime.Before(e.Add(-time.Second))
+}
+
+// Symptoms returns a node's current symptom aggregates of the given codes,
+// ordered by first time then key.
+func (v *View) Symptoms(n *store.Node, codes ...string) []*store.SymptomAgg {
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	var out []*store.SymptomAgg
+	for _, a := range n.Symptoms {
+		if (len(codes) == 0 || want[a.Code]) && v.Current(n, a) {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].FirstTime.Equal(out[j].FirstTime) {
+			return out[i].FirstTime.Before(out[j].FirstTime)
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}
+
+// NodeOwning finds the node of cluster (any cluster when "") that has host
+// among its aliases; used to pair a remote log's remoteAddress with the
+// local node that made the connection.
+func (v *View) NodeOwning(host, cluster string) []*store.Node {
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if ip := net.ParseIP(host); ip != nil {
+		host = ip.String()
+	}
+	var out []*store.Node
+	for _, n := range v.hosts[host] {
+		if cluster == "" || n.Key.Cluster == cluster {
+			out = append(out, n)
+		}
+	}
+	return out
+}

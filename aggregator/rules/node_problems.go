@@ -1,0 +1,71 @@
+package rules
+
+import (
+	"sort"
+
+	"github.com/esdoctor/esdoctor/aggregator/pairing"
+	"github.com/esdoctor/esdoctor/aggregator/store"
+	"github.com/esdoctor/esdoctor/shared/catalog"
+	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// nodeProblemFindings turns the problems agents found on single nodes
+// (event.Problem with this code) into findings, one per cluster and problem
+// kind (setting, or the problem text without node-specific parts), naming
+// every node that has it.
+func nodeProblemFindings(v *pairing.View, r *Reporter, code catalog.Code, perNode bool, fix func(p event.Problem, nodes []*store.Node) diagnosis.Fix) {
+	type acc struct {
+		cluster string
+		key     string
+		p       event.Problem
+		nodes   []*store.Node
+		ev      []diagnosis.Evidence
+	}
+	accs := map[string]*acc{}
+	var order []string
+	for _, n := range v.Nodes {
+		if n.Snapshot == nil {
+			continue
+		}
+		for _, p := range n.Snapshot.Problems {
+			if p.Code != string(code) {
+				continue
+			}
+			kind := p.Setting
+			if kind == "" {
+				kind = p.Facts["missing"] + p.Facts["role"] + p.Facts["required"]
+			}
+			if kind == "" {
+				kind = p.Message
+			}
+			if perNode {
+				kind = n.Key.Node + "|" + kind + "|" + p.File
+			}
+			k := n.Key.Cluster + "\x00" + kind + "\x00" + p.Severity
+			a := accs[k]
+			if a == nil {
+				a = &acc{cluster: n.Key.Cluster, key: kind, p: p}
+				accs[k] = a
+				order = append(order, k)
+			}
+			a.nodes = append(a.nodes, n)
+			a.ev = append(a.ev, configEvidence(n, p.Message))
+		}
+	}
+	sort.Strings(order)
+	for _, k := range order {
+		a := accs[k]
+		facts := map[string]any{}
+		for fk, fv := range a.p.Facts {
+			facts[fk] = fv
+		}
+		facts["nodes"] = nodeNames(a.nodes)
+		f := Finding{Code: code, Key: a.key, Severity: catalog.Severity(a.p.Severity), Clusters: []string{a.cluster},
+			Nodes: refs(a.nodes), Evidence: a.ev, Facts: facts, Fix: fix(a.p, a.nodes)}
+		if a.p.Setting != "" {
+			f.Claims = []string{a.p.Setting}
+		}
+		r.Report(f)
+	}
+}

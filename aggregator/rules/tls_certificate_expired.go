@@ -1,0 +1,64 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/esdoctor/esdoctor/aggregator/pairing"
+	"github.com/esdoctor/esdoctor/shared/catalog"
+	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// TLSCertificateExpired: expired certificates (from a node's own snapshot or
+// a local trust failure on an expired remote certificate), and certificates
+// within 30 days of expiry as a warning.
+type TLSCertificateExpired struct{}
+
+var _ Rule = TLSCertificateExpired{}
+
+func (TLSCertificateExpired) Meta() Meta {
+	return Meta{Code: catalog.TLSCertificateExpired, Description: "expired or soon expiring certificates",
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+}
+
+func (TLSCertificateExpired) Evaluate(v *pairing.View, r *Reporter) {
+	for _, n := range v.Nodes {
+		if n.Snapshot == nil {
+			continue
+		}
+		for _, p := range n.Snapshot.Problems {
+			if p.Code != string(catalog.TLSCertificateExpired) {
+				continue
+			}
+			sev := catalog.Severity(p.Severity)
+			f := Finding{Code: catalog.TLSCertificateExpired, Key: n.Key.Node + "|" + p.Facts["sha1"] + "|" + p.File, Severity: sev,
+				Clusters: []string{n.Key.Cluster}, Nodes: []diagnosis.NodeRef{ref(n)},
+				Evidence: []diagnosis.Evidence{configEvidence(n, p.Message)},
+				Facts:    map[string]any{"subject": p.Facts["subject"], "not_after": p.Facts["not_after"], "path": p.File, "setting": p.Setting},
+				Fix: diagnosis.Fix{Summary: fmt.Sprintf("Renew the certificate [%s] in %s on %s and restart the node.", p.Facts["subject"], p.File, n.Key.Node),
+					Commands: []string{"bin/elasticsearch-certutil cert --ca ... (or your CA's process)", "replace " + p.File, "restart the node"},
+					Nodes:    []diagnosis.NodeRef{ref(n)}}}
+			r.Report(f)
+		}
+	}
+	for _, tf := range trustFailures(v, "tls-certificate-expired", "tls-trust-failure") {
+		if tf.a.Code == "tls-trust-failure" && tf.a.Last.Fields["reason"] != "expired" {
+			continue
+		}
+		alias, remote := "", ""
+		if tf.link != nil {
+			alias, remote = tf.link.Alias, tf.link.Remote
+		}
+		f := Finding{Code: catalog.TLSCertificateExpired, Key: "handshake|" + alias + "|" + tf.a.Last.Fields["fingerprint"],
+			Clusters: clusters(tf.n.Key.Cluster, remote), Alias: alias, Nodes: []diagnosis.NodeRef{ref(tf.n)},
+			Evidence: []diagnosis.Evidence{symptomEvidence(diagnosis.SideLocal, tf.n, tf.a)},
+			Absorbs:  []catalog.Code{catalog.TLSUntrustedCA, catalog.ConnectionUnreliable},
+			Facts:    map[string]any{"subject": tf.a.Last.Fields["subject"], "not_after": tf.a.Last.Fields["not_after"]}}
+		fix := tf.remotes
+		if len(fix) == 0 {
+			fix = append(fix, tf.n)
+		}
+		f.Fix = diagnosis.Fix{Summary: fmt.Sprintf("Renew the certificate [%s] presented by the remote nodes named.", tf.a.Last.Fields["subject"]), Nodes: refs(fix)}
+		r.Report(f)
+	}
+}

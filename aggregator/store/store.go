@@ -1,0 +1,342 @@
+// Package store folds the event stream into the aggregator's model:
+// clusters → nodes (latest snapshot, symptom aggregates, probes, heartbeats).
+// Applying the same event twice changes nothing (idempotent by event id),
+// and the result does not depend on the arrival order of events that carry
+// their own times, so a live aggregator and the offline analyzer fold the
+// same evidence into the same model.
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// NodeKey names a node.
+type NodeKey struct {
+	Cluster string `json:"cluster"`
+	Node    string `json:"node"`
+}
+
+func (k NodeKey) String() string { return k.Cluster + "/" + k.Node }
+
+// SymptomAgg is every occurrence of one symptom (same code, node and key
+// fields) folded together.
+type SymptomAgg struct {
+	Key       string
+	Code      string
+	Count     int
+	FirstTime time.Time
+	LastTime  time.Time
+	// First and Last are exemplars (the earliest and the latest occurrence).
+	First event.Symptom
+	Last  event.Symptom
+}
+
+// Node is one node's folded state.
+type Node struct {
+	Key   NodeKey
+	Agent string
+	// Snapshot is the latest snapshot (by InspectedAt).
+	Snapshot *event.Snapshot
+	// Symptoms by aggregate key.
+	Symptoms map[string]*SymptomAgg
+	// Starts are the node's start times seen in its logs (sorted, unique).
+	Starts []time.Time
+	// Probes by kind+target, latest.
+	Probes map[string]event.Probe
+	// LastHeartbeat is the time of the latest heartbeat (agent clock).
+	LastHeartbeat     time.Time
+	HeartbeatInterval time.Duration
+	Status            *event.AgentStatus
+}
+
+// Store is the model. It is safe for concurrent use.
+type Store struct {
+	mu      sync.RWMutex
+	nodes   map[NodeKey]*Node
+	seen    idSet
+	version uint64
+	// latest is the latest event time seen (the clock of offline analysis).
+	latest time.Time
+	stats  Stats
+}
+
+// Stats counts what the store did.
+type Stats struct {
+	Applied    uint64 `json:"applied"`
+	Duplicates uint64 `json:"duplicates"`
+	Snapshots  uint64 `json:"snapshots"`
+	Symptoms   uint64 `json:"symptoms"`
+	Probes     uint64 `json:"probes"`
+	Heartbeats uint64 `json:"heartbeats"`
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{nodes: map[NodeKey]*Node{}, seen: newIDSet(1 << 20)}
+}
+
+// Apply folds one event into the model. It never fails on content: events
+// were validated by event.Decode; Apply ignores what it cannot use.
+func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen.has(e.ID) {
+		s.stats.Duplicates++
+		return nil
+	}
+	s.seen.add(e.ID)
+	s.stats.Applied++
+	key := NodeKey{Cluster: e.Cluster, Node: e.Node}
+	n := s.nodes[key]
+	if n == nil {
+		n = &Node{Key: key, Symptoms: map[string]*SymptomAgg{}, Probes: map[string]event.Probe{}}
+		s.nodes[key] = n
+	}
+	if e.Agent != "" {
+		n.Agent = e.Agent
+	}
+	changed := true
+	switch e.Kind {
+	case event.KindSnapshot:
+		s.stats.Snapshots++
+		changed = applySnapshot(n, e.Snapshot)
+	case event.KindSymptom:
+		s.stats.Symptoms++
+		applySymptom(n, e.Symptom)
+		s.observe(e.Symptom.Time)
+		if e.Symptom.LastTime != nil {
+			s.observe(*e.Symptom.LastTime)
+		}
+	case event.KindProbe:
+		s.stats.Probes++
+		n.Probes[e.Probe.Kind+" "+e.Probe.Target] = *e.Probe
+	case event.KindHeartbeat:
+		s.stats.Heartbeats++
+		if e.Time.After(n.LastHeartbeat) {
+			n.LastHeartbeat = e.Time
+		}
+		if d, err := time.ParseDuration(e.Heartbeat.Interval); err == nil {
+			n.HeartbeatInterval = d
+		}
+		changed = false
+	case event.KindStatus:
+		n.Status = e.Status
+		changed = false
+	}
+	if changed {
+		s.version++
+	}
+	return nil
+}
+
+func (s *Store) observe(t time.Time) {
+	if t.After(s.latest) {
+		s.latest = t
+	}
+}
+
+// applySnapshot keeps the latest snapshot by InspectedAt; it reports whether
+// the model changed.
+func applySnapshot(n *Node, snap *event.Snapshot) bool {
+	if n.Snapshot != nil && snap.InspectedAt.Before(n.Snapshot.InspectedAt) {
+		return false
+	}
+	if n.Snapshot != nil && digest(n.Snapshot) == digest(snap) {
+		n.Snapshot = snap
+		return false
+	}
+	n.Snapshot = snap
+	return true
+}
+
+// digest hashes a snapshot's content without its inspection time.
+func digest(s *event.Snapshot) string {
+	c := *s
+	c.InspectedAt = time.Time{}
+	b, _ := json.Marshal(&c)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func applySymptom(n *Node, sy *event.Symptom) {
+	if sy.Symptom == "node-started" && !sy.Time.IsZero() {
+		i := sort.Search(len(n.Starts), func(i int) bool { return !n.Starts[i].Before(sy.Time) })
+		if i == len(n.Starts) || !n.Starts[i].Equal(sy.Time) {
+			n.Starts = append(n.Starts, time.Time{})
+			copy(n.Starts[i+1:], n.Starts[i:])
+			n.Starts[i] = sy.Time
+		}
+	}
+	key := SymptomKey(sy)
+	count := sy.Count
+	if count < 1 {
+		count = 1
+	}
+	last := sy.Time
+	if sy.LastTime != nil && sy.LastTime.After(last) {
+		last = *sy.LastTime
+	}
+	a := n.Symptoms[key]
+	if a == nil {
+		n.Symptoms[key] = &SymptomAgg{Key: key, Code: sy.Symptom, Count: count, FirstTime: sy.Time, LastTime: last, First: *sy, Last: *sy}
+		return
+	}
+	a.Count += count
+	if earlier(sy, &a.First) {
+		a.First = *sy
+		a.FirstTime = sy.Time
+	}
+	if last.After(a.LastTime) || (last.Equal(a.LastTime) && laterPos(sy, &a.Last)) {
+		a.Last = *sy
+		a.LastTime = last
+	}
+}
+
+// earlier orders occurrences by time, then file position, so that the
+// exemplar does not depend on arrival order.
+func earlier(a, b *event.Symptom) bool {
+	if !a.Time.Equal(b.Time) {
+		return a.Time.Before(b.Time)
+	}
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Offset < b.Offset
+}
+
+func laterPos(a, b *event.Symptom) bool {
+	if a.File != b.File {
+		return a.File > b.File
+	}
+	return a.Offset > b.Offset
+}
+
+// keyFields are the fields that tell one symptom from another of the same
+// code on the same node. Ephemeral ports are dropped from addresses.
+var keyFields = []string{"alias", "address", "server_address", "remote_address", "local_address", "profile", "ssl_context",
+	"subject", "fingerprint", "issuer", "api_key_id", "api_key_type", "user", "action", "aws_error_code", "publish_address", "reason", "remote_node"}
+
+// SymptomKey is the aggregate key of a symptom.
+func SymptomKey(sy *event.Symptom) string {
+	var b strings.Builder
+	b.WriteString(sy.Symptom)
+	b.WriteByte('|')
+	b.WriteString(sy.Node)
+	for _, f := range keyFields {
+		v, ok := sy.Fields[f]
+		if !ok || v == "" {
+			continue
+		}
+		if f == "remote_address" || f == "local_address" {
+			v = HostOnly(v)
+		}
+		b.WriteByte('|')
+		b.WriteString(f)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// HostOnly strips the port (and a "name/" prefix) from an address as ES logs it.
+func HostOnly(addr string) string {
+	if i := strings.LastIndexByte(addr, '/'); i >= 0 {
+		addr = addr[i+1:]
+	}
+	addr = strings.TrimPrefix(addr, "/")
+	if strings.HasPrefix(addr, "[") {
+		if i := strings.Index(addr, "]"); i > 0 {
+			return addr[1:i]
+		}
+	}
+	if strings.Count(addr, ":") == 1 {
+		return addr[:strings.IndexByte(addr, ':')]
+	}
+	return addr
+}
+
+// Version increases whenever the model changes in a way rules can see.
+func (s *Store) Version() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.version
+}
+
+// Latest is the latest event time seen in any symptom.
+func (s *Store) Latest() time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.latest
+}
+
+// Stats returns the counters.
+func (s *Store) Stats() Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.stats
+}
+
+// Nodes returns a deep-enough copy of every node, sorted by key, for rules
+// to read without holding the lock.
+func (s *Store) Nodes() []*Node {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Node, 0, len(s.nodes))
+	for _, n := range s.nodes {
+		c := *n
+		c.Symptoms = make(map[string]*SymptomAgg, len(n.Symptoms))
+		for k, v := range n.Symptoms {
+			vv := *v
+			c.Symptoms[k] = &vv
+		}
+		c.Starts = append([]time.Time(nil), n.Starts...)
+		c.Probes = make(map[string]event.Probe, len(n.Probes))
+		for k, v := range n.Probes {
+			c.Probes[k] = v
+		}
+		out = append(out, &c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Key.Cluster != out[j].Key.Cluster {
+			return out[i].Key.Cluster < out[j].Key.Cluster
+		}
+		return out[i].Key.Node < out[j].Key.Node
+	})
+	return out
+}
+
+// idSet remembers recently applied event ids, bounded: two generations of
+// max/2 ids each. JetStream deduplicates re-sends inside its window; this
+// catches redeliveries of events applied but not yet acked.
+type idSet struct {
+	max       int
+	cur, prev map[string]struct{}
+}
+
+func newIDSet(max int) idSet {
+	return idSet{max: max, cur: map[string]struct{}{}, prev: map[string]struct{}{}}
+}
+
+func (s *idSet) has(id string) bool {
+	if _, ok := s.cur[id]; ok {
+		return true
+	}
+	_, ok := s.prev[id]
+	return ok
+}
+
+func (s *idSet) add(id string) {
+	if len(s.cur) >= s.max/2 {
+		s.prev, s.cur = s.cur, make(map[string]struct{}, s.max/2)
+	}
+	s.cur[id] = struct{}{}
+}

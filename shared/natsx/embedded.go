@@ -1,0 +1,111 @@
+package natsx
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"go.uber.org/zap"
+)
+
+// DefaultPort is the client port of the embedded server.
+const DefaultPort = 4222
+
+// EmbeddedMaxPayload is the largest message the embedded server accepts. It
+// is above event.MaxEventSize so that every valid event fits, and at the 8
+// MiB ceiling nats-server recommends.
+const EmbeddedMaxPayload = 8 << 20
+
+// EmbeddedOptions configures StartEmbedded.
+type EmbeddedOptions struct {
+	// Host to listen on. Optional, default 127.0.0.1.
+	Host string
+	// Port for clients. Optional: 0 means DefaultPort (4222), -1 a random
+	// free port (read it back with s.ClientURL()).
+	Port int
+	// StoreDir is where JetStream keeps its files. Required.
+	StoreDir string
+	// Logger receives the server's log lines (named "nats-server").
+	// Optional: nil silences the server.
+	Logger *zap.Logger
+	// Debug and Trace turn on the server's debug and protocol trace lines
+	// (only with a Logger).
+	Debug, Trace bool
+	// DontListen opens no TCP port; clients connect in-process with
+	// nats.InProcessServer(s).
+	DontListen bool
+	// ServerName is optional; nats-server picks one when empty.
+	ServerName string
+}
+
+// StartEmbedded starts a nats-server with JetStream on o.StoreDir in this
+// process and waits (up to 10 s) until it accepts clients. Stop it with
+// s.Shutdown() followed by s.WaitForShutdown().
+func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
+	if o.StoreDir == "" {
+		return nil, errors.New("natsx: embedded server: no JetStream store directory given")
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Port == 0 {
+		o.Port = DefaultPort
+	}
+	if !o.DontListen && o.Port > 0 {
+		// nats-server reports a busy port only after the full 10 s wait;
+		// look first so that the common mistake fails at once.
+		hp := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
+		l, err := net.Listen("tcp", hp)
+		if err != nil {
+			return nil, fmt.Errorf("natsx: embedded server (store %s): cannot listen on %s: %w", o.StoreDir, hp, err)
+		}
+		l.Close()
+	}
+	opts := &server.Options{
+		ServerName: o.ServerName,
+		Host:       o.Host,
+		Port:       o.Port,
+		DontListen: o.DontListen,
+		JetStream:  true,
+		StoreDir:   o.StoreDir,
+		MaxPayload: EmbeddedMaxPayload,
+		NoSigs:     true,
+		NoLog:      o.Logger == nil,
+		Debug:      o.Debug,
+		Trace:      o.Trace,
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("natsx: embedded server (store %s): %w", o.StoreDir, err)
+	}
+	if o.Logger != nil {
+		s.SetLoggerV2(zapServerLogger{o.Logger.Named("nats-server").WithOptions(zap.AddCallerSkip(1)).Sugar()}, o.Debug, o.Trace, false)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		s.WaitForShutdown()
+		return nil, fmt.Errorf("natsx: embedded server on %s:%d (store %s): not ready after 10s", o.Host, o.Port, o.StoreDir)
+	}
+	if !s.JetStreamEnabled() {
+		s.Shutdown()
+		s.WaitForShutdown()
+		return nil, fmt.Errorf("natsx: embedded server (store %s): JetStream did not start", o.StoreDir)
+	}
+	return s, nil
+}
+
+// zapServerLogger adapts zap to nats-server's Logger interface. Fatal lines
+// are logged as errors: the server handles them itself, and esdoctor never
+// lets a library end the process.
+type zapServerLogger struct{ l *zap.SugaredLogger }
+
+func (z zapServerLogger) Noticef(format string, v ...any) { z.l.Infof(format, v...) }
+func (z zapServerLogger) Warnf(format string, v ...any)   { z.l.Warnf(format, v...) }
+func (z zapServerLogger) Fatalf(format string, v ...any)  { z.l.Errorf(format, v...) }
+func (z zapServerLogger) Errorf(format string, v ...any)  { z.l.Errorf(format, v...) }
+func (z zapServerLogger) Debugf(format string, v ...any)  { z.l.Debugf(format, v...) }
+func (z zapServerLogger) Tracef(format string, v ...any)  { z.l.Debugf(format, v...) }
