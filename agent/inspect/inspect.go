@@ -57,14 +57,18 @@ type Options struct {
 	// NoProcess skips the process lookup (offline bundles from another host).
 	NoProcess bool
 	// LogStart finds the last node start in the log dir. Optional.
-	LogStart func(ctx context.Context, logDir, cluster string) (*StartInfo, error)
+	LogStart func(ctx context.Context, logDir, cluster string, loc *time.Location) (*StartInfo, error)
+	// Location is the zone of plain-layout log timestamps. Optional: Local.
+	Location *time.Location
 	// Logger. Optional.
 	Logger *zap.Logger
 }
 
 // StartInfo is what the logs tell about the node's last start.
 type StartInfo struct {
-	Time      time.Time
+	Time time.Time
+	// LastLog is the time of the last record in the active log files.
+	LastLog   time.Time
 	Version   string
 	PID       int
 	Addresses []event.Address
@@ -145,6 +149,7 @@ type nodeState struct {
 	ks              *keystore.Keystore
 	parsed          map[int][]*certsX509
 	logAddresses    []event.Address
+	lastLog         time.Time
 }
 
 func (n *nodeState) fileError(path string, err error) {
@@ -359,7 +364,7 @@ func (n *nodeState) findStart(ctx context.Context) {
 	if n.snap.PathLogs == "" || n.opts.LogStart == nil {
 		return
 	}
-	si, err := n.opts.LogStart(ctx, n.snap.PathLogs, n.snap.Cluster)
+	si, err := n.opts.LogStart(ctx, n.snap.PathLogs, n.snap.Cluster, n.opts.Location)
 	if err != nil {
 		n.fileError(n.snap.PathLogs, err)
 		return
@@ -368,6 +373,7 @@ func (n *nodeState) findStart(ctx context.Context) {
 		return
 	}
 	n.logAddresses = si.Addresses
+	n.lastLog = si.LastLog
 	if n.snap.StartedAt == nil && !si.Time.IsZero() {
 		t := si.Time.UTC()
 		n.snap.StartedAt, n.snap.StartSource = &t, "log"

@@ -64,6 +64,12 @@ func (n *nodeState) changedSinceStart() {
 		if !f.ModTime.After(start) {
 			continue
 		}
+		// A start known only from the logs proves the change came after it
+		// only while the node kept logging after the change (no restart in
+		// between); logs that end before the change say nothing about now.
+		if n.snap.StartSource == "log" && !n.lastLog.After(f.ModTime) {
+			continue
+		}
 		msg := fmt.Sprintf("%s was modified at %s, after Elasticsearch started at %s: the running node still uses the old %s; restart it",
 			f.Path, f.ModTime.Format(time.RFC3339), start.Format(time.RFC3339), f.Role)
 		if f.Role == "keystore" {

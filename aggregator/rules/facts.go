@@ -67,7 +67,14 @@ func trustOf(n *store.Node, ctx string) trustSet {
 			ts.Known = false
 		}
 		ts.Files = append(ts.Files, f.Path)
-		ts.Certs = append(ts.Certs, f.Certificates...)
+		for _, c := range f.Certificates {
+			// A truststore's trusted entries are its CA certificates; a
+			// PKCS#12 used as both keystore and truststore also holds the
+			// node's own key entry, which Java does not use as a trust anchor.
+			if f.Format == "PEM" || c.IsCA {
+				ts.Certs = append(ts.Certs, c)
+			}
+		}
 	}
 	if len(ts.Files) == 0 {
 		// No explicit trust: ES trusts the CA certificates in the keystore
@@ -306,4 +313,15 @@ func seedsFix(l *pairing.Link, addrs []string) (map[string]string, []string) {
 // hostPort joins a host and port.
 func hostPort(host string, port int) string {
 	return net.JoinHostPort(host, fmt.Sprint(port))
+}
+
+// defined reports whether some local node's definition of the alias (yml or
+// saved cluster settings) names seeds or a proxy address.
+func defined(l *pairing.Link) bool {
+	for _, d := range l.Defs {
+		if len(d.Seeds) > 0 || d.ProxyAddress != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -97,7 +97,11 @@ func (RemoteUnreachable) Evaluate(v *pairing.View, r *Reporter) {
 		if len(good) > 0 && g.link != nil {
 			f.Fix.Summary = "Point cluster.remote." + g.alias + " at " + strings.Join(uniq(good), ", ") + "."
 			f.Fix.Settings, f.Fix.Commands = seedsFix(g.link, uniq(good))
-			f.Fix.Nodes = refs(definersOrAll(v, g.link))
+			fix := definersOrAll(v, g.link)
+			if !defined(g.link) {
+				fix = aggNodes(g.hits)
+			}
+			f.Fix.Nodes = refs(fix)
 		} else {
 			f.Fix.Summary = "Check the host and port of cluster.remote." + g.alias + ", that the remote cluster server is enabled there, and that no firewall blocks the port."
 			f.Fix.Nodes = []diagnosis.NodeRef{}

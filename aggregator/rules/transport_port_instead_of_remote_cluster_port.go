@@ -109,8 +109,8 @@ func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Repo
 			}
 		}
 		fixNodes := definersOrAll(v, l)
-		if len(l.Defs) == 0 {
-			fixNodes = aggNodes(local)
+		if !defined(l) {
+			fixNodes = aggNodes(local) // the definition is not visible: name the nodes that fail
 		}
 		f.Fix.Summary = fmt.Sprintf("Point cluster.remote.%s at the remote cluster server port (remote_cluster.port), not the transport port.", l.Alias)
 		if len(good) > 0 {

@@ -1,0 +1,58 @@
+// Package analyze runs the aggregator's fold and rules over bundles offline:
+// the same store, the same pairing and the same rules as the live
+// aggregator, so the same evidence gives the same diagnoses.
+package analyze
+
+import (
+	"context"
+	"time"
+
+	"github.com/esdoctor/esdoctor/aggregator/pairing"
+	"github.com/esdoctor/esdoctor/aggregator/rules"
+	"github.com/esdoctor/esdoctor/aggregator/store"
+	"github.com/esdoctor/esdoctor/shared/bundle"
+	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// Options tune an analysis.
+type Options struct {
+	Rules rules.Options
+	// Now is the evaluation time; default the latest time in the evidence.
+	Now time.Time
+}
+
+// Bundles folds every event of the bundles and evaluates the rules.
+func Bundles(ctx context.Context, bs []*bundle.Bundle, o Options) ([]diagnosis.Diagnosis, *store.Store) {
+	st := store.New()
+	for _, b := range bs {
+		for _, e := range b.Events {
+			_ = st.Apply(ctx, e)
+		}
+	}
+	return Evaluate(st, o), st
+}
+
+// Events folds events and evaluates the rules.
+func Events(ctx context.Context, es []*event.Envelope, o Options) []diagnosis.Diagnosis {
+	st := store.New()
+	for _, e := range es {
+		_ = st.Apply(ctx, e)
+	}
+	return Evaluate(st, o)
+}
+
+// Evaluate runs the rules over a store.
+func Evaluate(st *store.Store, o Options) []diagnosis.Diagnosis {
+	nodes := st.Nodes()
+	now := o.Now
+	if now.IsZero() {
+		now = st.Latest()
+		for _, n := range nodes {
+			if n.Snapshot != nil && n.Snapshot.InspectedAt.After(now) {
+				now = n.Snapshot.InspectedAt
+			}
+		}
+	}
+	return rules.Evaluate(pairing.New(nodes, now), o.Rules)
+}
