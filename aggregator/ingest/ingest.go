@@ -50,7 +50,7 @@ type Options struct {
 // Stats counts what an Ingest did since New.
 type Stats struct {
 	Received    uint64 // messages delivered to us (including redeliveries)
-	Applied     uint64 // Apply succeeded and the message was acknowledged
+	Applied     uint64 // Apply succeeded, then the ack was sent (a lost ack brings a redelivery)
 	Rejected    uint64 // malformed, terminated
 	Redelivered uint64 // deliveries after the first of a message
 	ApplyErrors uint64 // Apply failed, negatively acknowledged

@@ -66,8 +66,10 @@ func TestAppliesEveryEventAndAcks(t *testing.T) {
 	}
 }
 
-// The aggregator is killed mid-stream; a new Ingest with the same durable
-// gets the rest. The idempotent store applies nothing twice.
+// The aggregator is killed mid-stream (its connection drops right after the
+// store applied event 100, before the ack); a new Ingest with the same
+// durable gets the rest. The store, idempotent by id, applies nothing twice;
+// the duplicate deliveries are counted separately.
 func TestRestartWithSameDurableDeliversTheRest(t *testing.T) {
 	url, _ := natstest.RunTestServer(t)
 	_, js := natstest.Connect(t, url)
@@ -75,18 +77,31 @@ func TestRestartWithSameDurableDeliversTheRest(t *testing.T) {
 	for i := 0; i < n; i++ {
 		publish(t, js, symptom("n1", i))
 	}
+	nc1, err := natsx.Connect(url, "doomed-aggregator", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js1, err := jetstream.New(nc1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sink := &ingesttest.Sink{}
-	ctx1, kill := context.WithCancel(context.Background())
+	ctx1, stop1 := context.WithCancel(context.Background())
 	sink.OnApply = func(unique int) {
 		if unique == 100 {
-			kill()
+			nc1.Close() // kill: the ack of this event never leaves
+			stop1()
 		}
 	}
 	o := ingest.Options{Durable: "agg", AckWait: time.Second}
-	first := mustNew(t, js, sink, o)
+	first := mustNew(t, js1, sink, o)
 	done := make(chan struct{})
 	go func() { first.Run(ctx1); close(done) }()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the first ingest was not killed")
+	}
 	st1 := first.Stats()
 	if st1.Applied >= n {
 		t.Fatalf("the first ingest applied everything (%v); the test needs a kill mid-stream", st1)
@@ -96,12 +111,23 @@ func TestRestartWithSameDurableDeliversTheRest(t *testing.T) {
 	second := mustNew(t, js, sink, o)
 	run(t, second)
 	sink.WaitUnique(t, n, 15*time.Second)
+	waitFor(t, "all acks", 5*time.Second, func() bool {
+		c, err := js.Consumer(context.Background(), natsx.StreamEvents, "agg")
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(context.Background())
+		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	})
 	st2 := second.Stats()
-	t.Logf("first run: %v", st1)
+	t.Logf("first run (killed): %v", st1)
 	t.Logf("second run: %v", st2)
 	t.Logf("sink: %d distinct events applied, %d duplicates by delivery", sink.Unique(), sink.Duplicates())
 	if sink.Unique() != n {
 		t.Errorf("%d distinct events, want %d", sink.Unique(), n)
+	}
+	if sink.Duplicates() < 1 {
+		t.Errorf("no duplicate delivery: the unacknowledged event 100 should have come again")
 	}
 	seen := map[string]bool{}
 	for _, e := range sink.Events() {

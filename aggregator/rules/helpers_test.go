@@ -40,3 +40,5 @@ func expectExactly(t *testing.T, ds []diagnosis.Diagnosis, want ...string) {
 }
 
 func summaries(ds []diagnosis.Diagnosis) []string { return scenario.Summary(ds) }
+
+type scenarioNode = scenario.Node

@@ -43,6 +43,9 @@ func (MissingCrossClusterCredentials) Evaluate(v *pairing.View, r *Reporter) {
 		if len(local) == 0 && !predicted {
 			continue
 		}
+		if len(local) == 0 && !defined(l) && misnamedFor(v, l) {
+			continue // these credentials belong to another alias: reported there
+		}
 		if l.Remote != "" {
 			for _, x := range remoteSymptomsFrom(v, l.Remote, l.WithoutCredentials, "_remote_cluster", "client-did-not-trust-server-cert") {
 				if x.a.Last.Fields["profile"] == "_remote_cluster" {
@@ -56,8 +59,12 @@ func (MissingCrossClusterCredentials) Evaluate(v *pairing.View, r *Reporter) {
 		if len(fix) == 0 {
 			fix = aggNodes(local)
 		}
+		claims := []string{"keystore:" + entry}
 		for _, n := range fix {
 			other := otherCredentialAliases(n, l.Alias)
+			for _, o := range other {
+				claims = append(claims, "keystore:cluster.remote."+o+".credentials")
+			}
 			msg := fmt.Sprintf("%s is not in the keystore of %s", entry, n.Key.Node)
 			if len(other) > 0 {
 				msg += fmt.Sprintf(" (it holds credentials under another alias: %s)", strings.Join(other, ", "))
@@ -69,7 +76,7 @@ func (MissingCrossClusterCredentials) Evaluate(v *pairing.View, r *Reporter) {
 		}
 		f := Finding{Code: catalog.MissingCrossClusterCredentials, Key: l.Alias, Clusters: clusters(l.Local, l.Remote), Alias: l.Alias,
 			Evidence: ev, Nodes: refs(involved), Absorbs: []catalog.Code{catalog.TLSUntrustedCA, catalog.ConnectionUnreliable},
-			Claims: []string{"keystore:" + entry},
+			Claims: claims,
 			Facts:  map[string]any{"nodes_without": nodeNames(fix), "nodes_with": nodeNames(l.WithCredentials)},
 			Fix: diagnosis.Fix{
 				Summary:  fmt.Sprintf("Add the cross-cluster API key as %s to the keystore of the nodes named, then reload secure settings.", entry),
@@ -107,4 +114,25 @@ func otherCredentialAliases(n *store.Node, alias string) []string {
 		}
 	}
 	return out
+}
+
+// misnamedFor reports whether every holder of an undefined alias's
+// credentials lacks the credentials of a defined alias of the same cluster:
+// the entry was stored under the wrong alias.
+func misnamedFor(v *pairing.View, l *pairing.Link) bool {
+	for _, other := range v.Links() {
+		if other == l || other.Local != l.Local || !defined(other) || len(other.WithoutCredentials) == 0 {
+			continue
+		}
+		all := true
+		for _, n := range l.WithCredentials {
+			if !lacks(other, n) {
+				all = false
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
