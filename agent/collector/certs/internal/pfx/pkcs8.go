@@ -1,0 +1,52 @@
+package pfx
+
+import (
+	"crypto/x509"
+	"encoding/asn1"
+	"fmt"
+)
+
+// ParseEncryptedPKCS8 decodes an EncryptedPrivateKeyInfo and validates its
+// iteration count.
+func ParseEncryptedPKCS8(der []byte) (EncryptedPrivateKeyInfo, error) {
+	var info EncryptedPrivateKeyInfo
+	if err := unmarshalAll(der, &info, "EncryptedPrivateKeyInfo"); err != nil {
+		return info, err
+	}
+	return info, CheckParams(info.Algorithm)
+}
+
+// DecryptPKCS8 opens an EncryptedPrivateKeyInfo (a PEM "ENCRYPTED PRIVATE
+// KEY" or a shrouded key bag) and returns the PKCS#8 PrivateKeyInfo DER after
+// checking that it parses as a private key, so a wrong password that happens
+// to leave valid padding is still caught.
+func DecryptPKCS8(der []byte, password string) ([]byte, error) {
+	info, err := ParseEncryptedPKCS8(der)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := Decrypt(info.Algorithm, password, info.EncryptedData)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(plain); err != nil {
+		var raw asn1.RawValue
+		if _, aerr := asn1.Unmarshal(plain, &raw); aerr != nil {
+			return nil, ErrDecrypt
+		}
+		// The plaintext is DER but not a key Go knows (DSA, EdDSA
+		// variants): the password was right.
+		return plain, fmt.Errorf("%w: private key type: %v", ErrUnsupported, err)
+	}
+	return plain, nil
+}
+
+// EncryptPKCS8 wraps a PKCS#8 PrivateKeyInfo into an EncryptedPrivateKeyInfo
+// with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC).
+func EncryptPKCS8(pkcs8 []byte, password string, iterations int) ([]byte, error) {
+	alg, enc, err := EncryptPBES2(password, pkcs8, iterations)
+	if err != nil {
+		return nil, err
+	}
+	return asn1.Marshal(EncryptedPrivateKeyInfo{Algorithm: alg, EncryptedData: enc})
+}
