@@ -39,6 +39,9 @@ type EmbeddedOptions struct {
 	DontListen bool
 	// ServerName is optional; nats-server picks one when empty.
 	ServerName string
+	// MaxPayload is the largest message accepted. Optional, default
+	// EmbeddedMaxPayload.
+	MaxPayload int32
 }
 
 // StartEmbedded starts a nats-server with JetStream on o.StoreDir in this
@@ -64,6 +67,9 @@ func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 		}
 		l.Close()
 	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = EmbeddedMaxPayload
+	}
 	opts := &server.Options{
 		ServerName: o.ServerName,
 		Host:       o.Host,
@@ -71,7 +77,7 @@ func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 		DontListen: o.DontListen,
 		JetStream:  true,
 		StoreDir:   o.StoreDir,
-		MaxPayload: EmbeddedMaxPayload,
+		MaxPayload: o.MaxPayload,
 		NoSigs:     true,
 		NoLog:      o.Logger == nil,
 		Debug:      o.Debug,
