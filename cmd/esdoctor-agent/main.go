@@ -12,6 +12,7 @@ import (
 var commands = []cli.Command{
 	{Name: "inspect", Summary: "print one node's snapshot: settings, keystore entry names, certificates, problems", Run: runInspect},
 	{Name: "collect", Summary: "write one node's snapshot and log symptoms to a bundle for offline analysis", Run: runCollect},
+	{Name: "run", Summary: "the daemon: watch, tail, probe and send events over NATS (--config agent.yml)", Run: runDaemon},
 	{Name: "scan", Summary: "find symptoms in Elasticsearch log files (one-shot, or --follow)", Run: runScan},
 }
 

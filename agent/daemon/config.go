@@ -1,0 +1,170 @@
+// Package daemon is `esdoctor-agent run`: it inspects the node at start and
+// whenever its configuration files change, follows its server logs, sends
+// heartbeats, and publishes everything over NATS JetStream through an
+// on-disk spool, so that nothing is lost while NATS is away.
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is /etc/esdoctor/agent.yml. Every field is optional except what
+// the node needs to be found (ES_PATH_CONF-style defaults apply).
+type Config struct {
+	NATS struct {
+		// URL of NATS (comma-separated for a cluster). Default nats://127.0.0.1:4222.
+		URL string `yaml:"url"`
+		// CredsFile is a NATS credentials file (optional).
+		CredsFile string `yaml:"creds_file"`
+		// CAFile trusts a private CA for tls:// URLs (optional).
+		CAFile string `yaml:"ca_file"`
+	} `yaml:"nats"`
+	Node struct {
+		// PathConf is ES_PATH_CONF; default $ES_PATH_CONF, else /etc/elasticsearch.
+		PathConf string `yaml:"path_conf"`
+		// PathLogs default: path.logs from elasticsearch.yml, else /var/log/elasticsearch.
+		PathLogs string `yaml:"path_logs"`
+		// Cluster and Name override cluster.name / node.name.
+		Cluster string `yaml:"cluster"`
+		Name    string `yaml:"name"`
+		// KeystorePasswordFile holds the ES keystore password (first line).
+		KeystorePasswordFile string `yaml:"keystore_password_file"`
+		// ClusterSettingsFile is a saved GET _cluster/settings response.
+		ClusterSettingsFile string `yaml:"cluster_settings_file"`
+	} `yaml:"node"`
+	// FingerprintKeyFile holds the site key for keyed fingerprints (the same
+	// file on every node of every cluster).
+	FingerprintKeyFile string `yaml:"fingerprint_key_file"`
+	// StateDir holds the spool, the positions file and the agent's state.
+	// Default /var/lib/esdoctor-agent (systemd StateDirectory).
+	StateDir string `yaml:"state_dir"`
+	Spool    struct {
+		// MaxBytes bounds the spool (default 256 MiB).
+		MaxBytes int64 `yaml:"max_bytes"`
+	} `yaml:"spool"`
+	// HeartbeatInterval (default 30s).
+	HeartbeatInterval Duration `yaml:"heartbeat_interval"`
+	// InspectInterval re-inspects even without file events (default 5m).
+	InspectInterval Duration `yaml:"inspect_interval"`
+	Logs            struct {
+		// Timezone of plain-layout timestamps (default: the machine's).
+		Timezone string `yaml:"timezone"`
+		// Window folds repeats of a symptom (default 10m).
+		Window Duration `yaml:"window"`
+		// FromEnd starts files seen for the first time at their end
+		// (default false: the whole file is read once).
+		FromEnd bool `yaml:"from_end"`
+		// Mesh enables the service-mesh symptoms.
+		Mesh bool `yaml:"mesh"`
+		// Disabled turns the log follower off.
+		Disabled bool `yaml:"disabled"`
+	} `yaml:"logs"`
+	// Agent names this agent instance (default: the host name).
+	Agent string `yaml:"agent"`
+	// LogLevel of the agent's own log (default info).
+	LogLevel string `yaml:"log_level"`
+}
+
+// Duration is a time.Duration written as "30s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses "30s", "5m".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// LoadConfig reads and validates an agent config file.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent config %s: %w", path, err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, errEOF) && err.Error() != "EOF" {
+		return nil, fmt.Errorf("agent config %s: %w", path, err)
+	}
+	base := filepath.Dir(path)
+	c.defaults(base)
+	return &c, c.validate(path)
+}
+
+var errEOF = errors.New("EOF")
+
+func (c *Config) defaults(base string) {
+	if c.NATS.URL == "" {
+		c.NATS.URL = "nats://127.0.0.1:4222"
+	}
+	if c.Node.PathConf == "" {
+		c.Node.PathConf = os.Getenv("ES_PATH_CONF")
+	}
+	if c.Node.PathConf == "" {
+		c.Node.PathConf = "/etc/elasticsearch"
+	}
+	if c.StateDir == "" {
+		c.StateDir = os.Getenv("STATE_DIRECTORY") // set by systemd
+	}
+	if c.StateDir == "" {
+		c.StateDir = "/var/lib/esdoctor-agent"
+	}
+	if c.Spool.MaxBytes == 0 {
+		c.Spool.MaxBytes = 256 << 20
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = Duration(30 * time.Second)
+	}
+	if c.InspectInterval == 0 {
+		c.InspectInterval = Duration(5 * time.Minute)
+	}
+	if c.Logs.Window == 0 {
+		c.Logs.Window = Duration(10 * time.Minute)
+	}
+	if c.Agent == "" {
+		c.Agent, _ = os.Hostname()
+	}
+	rel := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(base, *p)
+		}
+	}
+	rel(&c.Node.PathConf)
+	rel(&c.Node.PathLogs)
+	rel(&c.Node.KeystorePasswordFile)
+	rel(&c.Node.ClusterSettingsFile)
+	rel(&c.FingerprintKeyFile)
+	rel(&c.StateDir)
+	rel(&c.NATS.CredsFile)
+	rel(&c.NATS.CAFile)
+}
+
+func (c *Config) validate(path string) error {
+	if c.HeartbeatInterval < Duration(time.Second) {
+		return fmt.Errorf("agent config %s: heartbeat_interval must be at least 1s", path)
+	}
+	if c.Spool.MaxBytes < 1<<20 {
+		return fmt.Errorf("agent config %s: spool.max_bytes must be at least 1 MiB", path)
+	}
+	if c.Logs.Timezone != "" {
+		if _, err := time.LoadLocation(c.Logs.Timezone); err != nil {
+			return fmt.Errorf("agent config %s: logs.timezone: %w", path, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package daemon
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/esdoctor/esdoctor/agent/collect"
+	"github.com/esdoctor/esdoctor/agent/collector/keystore"
+	"github.com/esdoctor/esdoctor/agent/inspect"
+	"github.com/esdoctor/esdoctor/agent/publish"
+	"github.com/esdoctor/esdoctor/agent/spool"
+	"github.com/esdoctor/esdoctor/agent/watch"
+	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/secret"
+)
+
+// Version is the agent version reported in heartbeats.
+var Version = "0.1.0"
+
+// Agent is one running agent.
+type Agent struct {
+	cfg   *Config
+	log   *zap.Logger
+	sp    *spool.Spool
+	reg   *prometheus.Registry
+	fp    *keystore.Fingerprinter
+	start time.Time
+
+	mu       sync.Mutex
+	state    agentState
+	cluster  string
+	node     string
+	lastSnap *event.Snapshot
+	ready    chan struct{}
+	readyOne sync.Once
+}
+
+// agentState survives restarts (state_dir/agent-state.json).
+type agentState struct {
+	Digest          string     `json:"digest"`
+	ConfigChangedAt *time.Time `json:"config_changed_at,omitempty"`
+}
+
+// New prepares an agent: state dir, spool, fingerprint key.
+func New(cfg *Config, log *zap.Logger) (*Agent, error) {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
+	}
+	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
+	var key []byte
+	if cfg.FingerprintKeyFile != "" {
+		b, err := os.ReadFile(cfg.FingerprintKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("fingerprint key %s: %w", cfg.FingerprintKeyFile, err)
+		}
+		key = []byte(strings.TrimSpace(string(b)))
+	}
+	a.fp = keystore.NewFingerprinter(key)
+	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), spool.Options{MaxBytes: cfg.Spool.MaxBytes, Logger: log, Registry: a.reg})
+	if err != nil {
+		return nil, err
+	}
+	a.sp = sp
+	a.loadState()
+	return a, nil
+}
+
+// Ready is closed after the first snapshot was spooled.
+func (a *Agent) Ready() <-chan struct{} { return a.ready }
+
+// Registry holds the agent's metrics.
+func (a *Agent) Registry() *prometheus.Registry { return a.reg }
+
+// Run runs until ctx is done.
+func (a *Agent) Run(ctx context.Context) error {
+	defer a.sp.Close()
+	var opts []nats.Option
+	if a.cfg.NATS.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(a.cfg.NATS.CredsFile))
+	}
+	if a.cfg.NATS.CAFile != "" {
+		opts = append(opts, nats.RootCAs(a.cfg.NATS.CAFile))
+	}
+	nc, err := natsx.Connect(a.cfg.NATS.URL, "esdoctor-agent "+a.cfg.Agent, a.log, opts...)
+	if err != nil {
+		return fmt.Errorf("nats %s: %w", natsx.RedactURL(a.cfg.NATS.URL), err)
+	}
+	defer nc.Close()
+	pub, err := publish.New(nc, a.sp, publish.Options{Logger: a.log, Registry: a.reg})
+	if err != nil {
+		return err
+	}
+	w, err := watch.New(watch.Options{Every: time.Duration(a.cfg.InspectInterval), Logger: a.log.Named("watch")})
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("component stopped", zap.String("component", name), zap.Error(err))
+			}
+		}()
+	}
+	a.inspect(ctx, w)
+	run("publish", pub.Run)
+	run("watch", func(ctx context.Context) error { return w.Run(ctx, func() { a.inspect(ctx, w) }) })
+	run("heartbeat", a.heartbeats)
+	if !a.cfg.Logs.Disabled {
+		run("logs", a.followLogs)
+	}
+	<-ctx.Done()
+	wg.Wait()
+	return nil
+}
+
+// inspectOptions builds the options for one inspection.
+func (a *Agent) inspectOptions() inspect.Options {
+	o := inspect.Options{
+		PathConf: a.cfg.Node.PathConf, PathLogs: a.cfg.Node.PathLogs, Cluster: a.cfg.Node.Cluster, Node: a.cfg.Node.Name,
+		ClusterSettings: a.cfg.Node.ClusterSettingsFile, Fingerprinter: a.fp, LogStart: inspect.LogStart, Logger: a.log,
+		Location: a.location(),
+	}
+	if a.cfg.Node.KeystorePasswordFile != "" {
+		if b, err := os.ReadFile(a.cfg.Node.KeystorePasswordFile); err == nil {
+			o.KeystorePassword = secret.FromString(strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r"))
+		} else {
+			a.log.Warn("keystore password file unreadable", zap.String("path", a.cfg.Node.KeystorePasswordFile), zap.Error(err))
+		}
+	}
+	return o
+}
+
+func (a *Agent) location() *time.Location {
+	if a.cfg.Logs.Timezone == "" {
+		return nil
+	}
+	l, _ := time.LoadLocation(a.cfg.Logs.Timezone)
+	return l
+}
+
+// inspect takes a snapshot, notes a configuration change, updates the
+// watched files and spools the snapshot.
+func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
+	res, err := inspect.Inspect(ctx, a.inspectOptions())
+	if err != nil {
+		a.log.Error("inspection failed", zap.Error(err))
+		return
+	}
+	s := res.Snapshot
+	digest := contentDigest(s)
+	a.mu.Lock()
+	if a.state.Digest != "" && a.state.Digest != digest {
+		t := s.InspectedAt
+		a.state.ConfigChangedAt = &t
+		a.log.Info("configuration changed", zap.String("path", s.PathConf))
+	}
+	a.state.Digest = digest
+	s.ConfigChangedAt = a.state.ConfigChangedAt
+	a.cluster, a.node, a.lastSnap = s.Cluster, s.Node, s
+	a.saveStateLocked()
+	a.mu.Unlock()
+
+	files := []string{filepath.Join(s.PathConf, "elasticsearch.yml"), filepath.Join(s.PathConf, "elasticsearch.keystore")}
+	for _, f := range s.Certificates {
+		files = append(files, f.Path)
+	}
+	if a.cfg.Node.ClusterSettingsFile != "" {
+		files = append(files, a.cfg.Node.ClusterSettingsFile)
+	}
+	w.SetFiles(files)
+	if _, err := a.sp.Append(collect.SnapshotEvent(s, a.cfg.Agent)); err != nil {
+		a.log.Error("snapshot not spooled", zap.Error(err))
+		return
+	}
+	a.readyOne.Do(func() { close(a.ready) })
+}
+
+// contentDigest hashes what a configuration change is: settings, keystore
+// entries (names and keyed fingerprints), certificates and remotes; not
+// times, problems or addresses learnt from logs.
+func contentDigest(s *event.Snapshot) string {
+	type certFile struct {
+		Setting, Path, Format, Source string
+		OK                            *bool
+		Certs                         []string
+	}
+	var cf []certFile
+	for _, f := range s.Certificates {
+		c := certFile{Setting: f.Setting, Path: f.Path, Format: f.Format, Source: f.PasswordSource, OK: f.PasswordOK}
+		for _, x := range f.Certificates {
+			c.Certs = append(c.Certs, x.SHA256)
+		}
+		cf = append(cf, c)
+	}
+	var ks any
+	if s.Keystore != nil {
+		ks = struct {
+			V       int
+			P, O    bool
+			Entries []event.KeystoreEntry
+		}{s.Keystore.FormatVersion, s.Keystore.PasswordProtected, s.Keystore.Opened, s.Keystore.Entries}
+	}
+	b, _ := json.Marshal(struct {
+		Cluster, Node string
+		Settings      map[string]event.Setting
+		Keystore      any
+		Certs         []certFile
+		Remotes       []event.Remote
+	}{s.Cluster, s.Node, s.Settings, ks, cf, s.Remotes})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func (a *Agent) statePath() string { return filepath.Join(a.cfg.StateDir, "agent-state.json") }
+
+func (a *Agent) loadState() {
+	b, err := os.ReadFile(a.statePath())
+	if err != nil {
+		return
+	}
+	if err := json.Unmarshal(b, &a.state); err != nil {
+		a.log.Warn("agent state unreadable, starting fresh", zap.String("path", a.statePath()), zap.Error(err))
+		a.state = agentState{}
+	}
+}
+
+func (a *Agent) saveStateLocked() {
+	b, _ := json.Marshal(a.state)
+	tmp := a.statePath() + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		a.log.Warn("agent state not saved", zap.String("path", tmp), zap.Error(err))
+		return
+	}
+	if err := os.Rename(tmp, a.statePath()); err != nil {
+		a.log.Warn("agent state not saved", zap.String("path", a.statePath()), zap.Error(err))
+	}
+}
+
+// identity returns the node's cluster and name (known after the first inspection).
+func (a *Agent) identity() (string, string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cluster, a.node
+}
+
+// heartbeats spools a heartbeat every interval.
+func (a *Agent) heartbeats(ctx context.Context) error {
+	iv := time.Duration(a.cfg.HeartbeatInterval)
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		a.heartbeat()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (a *Agent) heartbeat() {
+	cluster, node := a.identity()
+	if cluster == "" {
+		return
+	}
+	now := time.Now().UTC()
+	e := &event.Envelope{Schema: event.SchemaVersion, ID: event.HashID("heartbeat", cluster, node, a.cfg.Agent, now.Format(time.RFC3339Nano)),
+		Kind: event.KindHeartbeat, Cluster: cluster, Node: node, Agent: a.cfg.Agent, Time: now,
+		Heartbeat: &event.Heartbeat{Version: Version, Started: a.start.UTC(), Interval: time.Duration(a.cfg.HeartbeatInterval).String()}}
+	if _, err := a.sp.Append(e); err != nil {
+		a.log.Warn("heartbeat not spooled", zap.Error(err))
+	}
+}
