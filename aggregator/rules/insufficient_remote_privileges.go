@@ -38,8 +38,13 @@ func privilegeFindings(v *pairing.View, r *Reporter, code string, c catalog.Code
 			// The fulfilling side names the key id: pair it with the querying cluster.
 			if id := fl["api_key_id"]; id != "" {
 				for _, l := range v.Links() {
-					if l.Local != n.Key.Cluster && len(l.KeyIDs[id]) > 0 {
-						cluster, remote, alias = l.Local, n.Key.Cluster, l.Alias
+					if len(l.KeyIDs[id]) == 0 {
+						continue
+					}
+					if l.Local != n.Key.Cluster {
+						cluster, remote, alias = l.Local, n.Key.Cluster, l.Alias // logged by the remote cluster
+					} else if alias == "" {
+						remote, alias = l.Remote, l.Alias // the response relayed by the querying cluster
 					}
 				}
 			}

@@ -74,6 +74,7 @@ type Node struct {
 	logLines   []string
 	logFile    string
 	files      map[string][]byte
+	mtimes     map[string]time.Time
 }
 
 // Cluster adds a cluster with nodes given as "name@host".
@@ -88,7 +89,7 @@ func (w *World) Cluster(name string, nodes ...string) *Cluster {
 	}
 	for _, spec := range nodes {
 		nm, host, _ := strings.Cut(spec, "@")
-		n := &Node{C: c, Name: nm, Host: host, secure: map[string][]byte{}, files: map[string][]byte{}}
+		n := &Node{C: c, Name: nm, Host: host, secure: map[string][]byte{}, files: map[string][]byte{}, mtimes: map[string]time.Time{}}
 		n.Conf = filepath.Join(w.Dir, name, nm, "config")
 		n.Logs = filepath.Join(w.Dir, name, nm, "logs")
 		n.logFile = name + ".log"
@@ -172,6 +173,11 @@ func (n *Node) KeystorePassword(pw string) *Node { n.ksPassword = pw; return n }
 // File writes a file into the config dir.
 func (n *Node) File(rel string, data []byte) *Node { n.files[rel] = data; return n }
 
+// Touch sets the modification time of a config file (relative to the
+// config dir; "elasticsearch.yml", "elasticsearch.keystore", a cert) after
+// the build.
+func (n *Node) Touch(rel string, t time.Time) *Node { n.mtimes[rel] = t; return n }
+
 // Log appends raw log lines (each may hold several physical lines).
 func (n *Node) Log(lines ...string) *Node { n.logLines = append(n.logLines, lines...); return n }
 
@@ -230,6 +236,9 @@ func (n *Node) build() {
 	}
 	if len(n.C.Settings) > 0 {
 		must(os.WriteFile(filepath.Join(n.Conf, "cluster-settings.json"), clusterSettingsJSON(n.C.Settings), 0o600))
+	}
+	for rel, t := range n.mtimes {
+		must(os.Chtimes(filepath.Join(n.Conf, rel), t, t))
 	}
 	if len(n.logLines) > 0 {
 		var b strings.Builder

@@ -1,0 +1,425 @@
+// Package aggregator is the esdoctor-aggregator daemon: it connects to NATS
+// (or embeds a nats-server with JetStream when no URL is given), rebuilds
+// its model from the streams, consumes the agents' events into the store
+// with a durable consumer, evaluates the rules whenever the model changes,
+// keeps the diagnoses' history (aggregator/tracker), announces every change
+// on esdoctor.v1.diagnosis.<code>, and serves the query API (aggregator/api)
+// over HTTP and NATS.
+//
+//	NATS ──▶ replay (model rebuild) ─┐
+//	     └─▶ ingest (durable) ───────┴▶ store ─▶ evaluation loop ─▶ tracker ─▶ api (HTTP, NATS), notifications
+//
+// # Restarts
+//
+// The store lives in memory. When its durable consumers exist already (a
+// restart), the aggregator first reads both streams from the beginning to
+// their last message with an ordered, ephemeral consumer (the model
+// rebuild), then starts the durable consumers, which deliver what they had
+// not seen acknowledged and what comes later. The store is idempotent by
+// event id, so an event delivered by both is applied once (and counted as a
+// duplicate). On the first start with a durable name there is nothing to
+// rebuild: the new durable consumers deliver everything, and the aggregator
+// waits until they have nothing pending. Either way the API answers 503
+// until the model holds everything that was in the streams at start and the
+// first evaluation ran, so no answer comes from a half-built model. The
+// diagnoses' history (first_seen, resolved diagnoses) is saved to
+// DATA/diagnoses.json.
+//
+// Two aggregators on the same streams need different durable names; each
+// then builds the same model and the same diagnoses.
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+
+	"github.com/esdoctor/esdoctor/aggregator/api"
+	"github.com/esdoctor/esdoctor/aggregator/ingest"
+	"github.com/esdoctor/esdoctor/aggregator/rules"
+	"github.com/esdoctor/esdoctor/aggregator/store"
+	"github.com/esdoctor/esdoctor/aggregator/tracker"
+	"github.com/esdoctor/esdoctor/shared/natsx"
+)
+
+// Defaults of Options.
+const (
+	DefaultNATSListen      = "127.0.0.1:4222"
+	DefaultEvalInterval    = 200 * time.Millisecond
+	DefaultMaxEvalInterval = 5 * time.Second
+	DefaultCatchUpTimeout  = 30 * time.Second
+	// StateFile is the name of the diagnoses' history in the data dir.
+	StateFile = "diagnoses.json"
+	// saveInterval bounds how often the history is written.
+	saveInterval = 5 * time.Second
+)
+
+// Options configure the aggregator. Every field is optional except DataDir
+// when NATSURL is empty.
+type Options struct {
+	// NATSURL is the NATS server (comma-separated for a cluster). Empty
+	// embeds a nats-server with JetStream in DataDir/nats.
+	NATSURL string
+	// NATSListen is the client address of the embedded server. Default
+	// 127.0.0.1:4222; port 0 picks a free port.
+	NATSListen string
+	// Listen is the HTTP API address. Default 127.0.0.1:9800; port 0 picks
+	// a free port (see HTTPAddr).
+	Listen string
+	// DataDir holds the embedded server's JetStream store and the
+	// diagnoses' history. Empty keeps no history (and needs NATSURL).
+	DataDir string
+	// Durable names the durable consumers. Default "esdoctor-aggregator".
+	Durable string
+	// Replicas of the streams: 1 (default) or 3 (a NATS cluster).
+	Replicas int
+	// EvalInterval is the shortest time between two evaluations after
+	// the model changed. Default 200 ms.
+	EvalInterval time.Duration
+	// MaxEvalInterval is the longest time without an evaluation, for rules
+	// that depend on the clock (agent-silent). Default 5 s.
+	MaxEvalInterval time.Duration
+	// CatchUpTimeout bounds the wait for the durable consumers to catch up
+	// before the API answers. Default 30 s.
+	CatchUpTimeout time.Duration
+	// Rules selects the rules and packs.
+	Rules rules.Options
+	// Logger, named "aggregator". Default: no logs.
+	Logger *zap.Logger
+	// Registry receives the metrics and serves /metrics. Default: a new
+	// registry with the Go and process collectors.
+	Registry *prometheus.Registry
+	// Now is the clock of the rules. Default time.Now.
+	Now func() time.Time
+}
+
+// Stats count what the aggregator did.
+type Stats struct {
+	Store  store.Stats  `json:"store"`
+	Ingest ingest.Stats `json:"ingest"`
+	// Replayed is the number of events applied by the model rebuild.
+	Replayed uint64 `json:"replayed"`
+	// Evaluations counts rule evaluations; EvaluatedVersion is the store
+	// version the last one saw, StoreVersion the current one.
+	Evaluations      uint64 `json:"evaluations"`
+	EvaluatedVersion uint64 `json:"evaluated_version"`
+	StoreVersion     uint64 `json:"store_version"`
+}
+
+// Aggregator is one running aggregator.
+type Aggregator struct {
+	o       Options
+	log     *zap.Logger
+	reg     *prometheus.Registry
+	m       *metrics
+	store   *store.Store
+	tracker *tracker.Tracker
+
+	ran      atomic.Bool
+	ready    atomic.Bool
+	readyC   chan struct{}
+	stopped  chan struct{}
+	replayed atomic.Uint64
+	evals    atomic.Uint64
+	evalVer  atomic.Uint64
+	// dirty: the history changed since it was last saved.
+	dirty atomic.Bool
+
+	mu       sync.Mutex
+	httpAddr string
+	natsURL  string
+	ingest   *ingest.Ingest
+	nc       *nats.Conn
+	lastEval time.Time
+}
+
+// New checks the options; Run starts the aggregator.
+func New(o Options) (*Aggregator, error) {
+	if o.NATSListen == "" {
+		o.NATSListen = DefaultNATSListen
+	}
+	if o.Listen == "" {
+		o.Listen = api.DefaultListen
+	}
+	if o.Durable == "" {
+		o.Durable = ingest.DefaultDurable
+	}
+	if o.Replicas == 0 {
+		o.Replicas = 1
+	}
+	if o.Replicas != 1 && o.Replicas != 3 {
+		return nil, fmt.Errorf("aggregator: replicas must be 1 or 3, not %d", o.Replicas)
+	}
+	if o.EvalInterval <= 0 {
+		o.EvalInterval = DefaultEvalInterval
+	}
+	if o.MaxEvalInterval <= 0 {
+		o.MaxEvalInterval = DefaultMaxEvalInterval
+	}
+	if o.CatchUpTimeout <= 0 {
+		o.CatchUpTimeout = DefaultCatchUpTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.NATSURL == "" && o.DataDir == "" {
+		return nil, errors.New("aggregator: a data directory is needed for the embedded NATS server (or give a NATS URL)")
+	}
+	if _, _, err := splitListen(o.NATSListen); err != nil {
+		return nil, fmt.Errorf("aggregator: NATS listen address: %w", err)
+	}
+	if _, _, err := net.SplitHostPort(o.Listen); err != nil {
+		return nil, fmt.Errorf("aggregator: listen address %q: %w", o.Listen, err)
+	}
+	reg := o.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	a := &Aggregator{o: o, log: o.Logger.Named("aggregator"), reg: reg, store: store.New(), tracker: tracker.New(tracker.Options{}),
+		readyC: make(chan struct{}), stopped: make(chan struct{})}
+	m, err := newMetrics(reg, a)
+	if err != nil {
+		return nil, err
+	}
+	a.m = m
+	return a, nil
+}
+
+// Run starts an aggregator with o and runs it until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	a, err := New(o)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+// Run runs the aggregator until ctx ends, then shuts down in order (API,
+// evaluation, ingest, NATS) and returns nil; it returns an error when it
+// cannot start. It may be called once.
+func (a *Aggregator) Run(ctx context.Context) error {
+	if !a.ran.CompareAndSwap(false, true) {
+		return errors.New("aggregator: Run called twice")
+	}
+	defer close(a.stopped)
+	if a.o.DataDir != "" {
+		if err := os.MkdirAll(a.o.DataDir, 0o750); err != nil {
+			return fmt.Errorf("aggregator: data directory %s: %w", a.o.DataDir, err)
+		}
+		a.loadHistory()
+	}
+
+	ln, err := net.Listen("tcp", a.o.Listen)
+	if err != nil {
+		return fmt.Errorf("aggregator: HTTP API on %s: %w", a.o.Listen, err)
+	}
+	srv := &http.Server{Handler: api.NewHandler(a, api.HandlerOptions{Gatherer: a.reg, Logger: a.o.Logger}), ReadHeaderTimeout: 10 * time.Second}
+	a.mu.Lock()
+	a.httpAddr = ln.Addr().String()
+	a.mu.Unlock()
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		<-httpDone
+	}()
+	a.log.Info("HTTP API listening (no authentication: keep it on a trusted address)", zap.String("address", a.HTTPAddr()))
+
+	url := a.o.NATSURL
+	if url == "" {
+		s, err := a.startEmbedded()
+		if err != nil {
+			return err
+		}
+		defer func() {
+			s.Shutdown()
+			s.WaitForShutdown()
+		}()
+		url = s.ClientURL()
+	}
+	a.mu.Lock()
+	a.natsURL = url
+	a.mu.Unlock()
+
+	nc, err := natsx.Connect(url, "esdoctor-aggregator", a.o.Logger)
+	if err != nil {
+		return fmt.Errorf("aggregator: %w", err)
+	}
+	defer nc.Close()
+	a.mu.Lock()
+	a.nc = nc
+	a.mu.Unlock()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("aggregator: jetstream: %w", err)
+	}
+	if err := a.ensureStreams(ctx, js); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+
+	svc, err := api.NewService(nc, a)
+	if err != nil {
+		return fmt.Errorf("aggregator: %w", err)
+	}
+	defer func() { _ = svc.Stop() }()
+
+	fresh, err := a.rebuild(ctx, js)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	in, err := ingest.New(js, a.store, ingest.Options{Durable: a.o.Durable, Logger: a.o.Logger, Registry: a.reg})
+	if err != nil {
+		return fmt.Errorf("aggregator: %w", err)
+	}
+	a.mu.Lock()
+	a.ingest = in
+	a.mu.Unlock()
+	ingestCtx, stopIngest := context.WithCancel(context.Background())
+	ingestDone := make(chan struct{})
+	go func() {
+		defer close(ingestDone)
+		_ = in.Run(ingestCtx)
+	}()
+	defer func() {
+		stopIngest()
+		<-ingestDone
+	}()
+
+	a.waitCaughtUp(ctx, js, fresh)
+	if ctx.Err() != nil {
+		return nil
+	}
+	a.evaluate(nc)
+	a.ready.Store(true)
+	a.m.ready.Set(1)
+	close(a.readyC)
+	st := a.store.Stats()
+	a.log.Info("ready", zap.String("nats", natsx.RedactURL(url)), zap.String("durable", a.o.Durable),
+		zap.Uint64("events", st.Applied), zap.Uint64("replayed", a.replayed.Load()), zap.Int("open", len(a.tracker.List(tracker.Filter{}))))
+
+	a.loop(ctx, nc)
+	a.ready.Store(false)
+	a.m.ready.Set(0)
+	_ = svc.Stop()
+	a.saveHistory()
+	a.log.Info("stopped", zap.Uint64("events", a.store.Stats().Applied))
+	return nil
+}
+
+// startEmbedded runs the embedded nats-server on NATSListen with JetStream
+// in DataDir/nats.
+func (a *Aggregator) startEmbedded() (*server.Server, error) {
+	host, port, _ := splitListen(a.o.NATSListen)
+	if port == 0 {
+		port = -1
+	}
+	slog := a.o.Logger
+	if !slog.Core().Enabled(zap.DebugLevel) {
+		slog = slog.WithOptions(zap.IncreaseLevel(zap.WarnLevel)) // the server's banner is noise at info
+	}
+	s, err := natsx.StartEmbedded(natsx.EmbeddedOptions{Host: host, Port: port, StoreDir: filepath.Join(a.o.DataDir, "nats"),
+		Logger: slog, ServerName: "esdoctor-aggregator"})
+	if err != nil {
+		return nil, fmt.Errorf("aggregator: %w", err)
+	}
+	a.log.Info("embedded NATS server with JetStream", zap.String("url", s.ClientURL()), zap.String("store", filepath.Join(a.o.DataDir, "nats")))
+	return s, nil
+}
+
+// ensureStreams creates the streams, retrying while NATS is not there.
+func (a *Aggregator) ensureStreams(ctx context.Context, js jetstream.JetStream) error {
+	for attempt := 1; ; attempt++ {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := natsx.EnsureStreams(cctx, js, a.o.Replicas)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+			return fmt.Errorf("aggregator: %w", err)
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			a.log.Warn("cannot create the streams yet; retrying", zap.Int("attempt", attempt), zap.Error(err))
+		}
+		sleep(ctx, min(time.Duration(attempt)*200*time.Millisecond, 5*time.Second))
+	}
+}
+
+// loadHistory restores the diagnoses' history; a bad file is logged and
+// set aside, never fatal.
+func (a *Aggregator) loadHistory() {
+	path := filepath.Join(a.o.DataDir, StateFile)
+	ok, err := a.tracker.LoadFile(path)
+	switch {
+	case err != nil:
+		bad := path + ".bad-" + strconv.FormatInt(time.Now().Unix(), 10)
+		_ = os.Rename(path, bad)
+		a.log.Warn("ignoring an unreadable diagnoses history", zap.Error(err), zap.String("moved_to", bad))
+	case ok:
+		open, resolved := a.tracker.Len()
+		a.log.Info("diagnoses history loaded", zap.String("path", path), zap.Int("open", open), zap.Int("resolved", resolved))
+	}
+}
+
+func (a *Aggregator) saveHistory() {
+	if a.o.DataDir == "" {
+		return
+	}
+	if err := a.tracker.SaveFile(filepath.Join(a.o.DataDir, StateFile), a.o.Now()); err != nil {
+		a.log.Warn("cannot save the diagnoses history", zap.Error(err))
+	}
+}
+
+// splitListen parses host:port; port 0 means any free port.
+func splitListen(hp string) (string, int, error) {
+	host, ps, err := net.SplitHostPort(hp)
+	if err != nil {
+		return "", 0, fmt.Errorf("%q: %w", hp, err)
+	}
+	port, err := strconv.Atoi(ps)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("%q: port must be 0..65535", hp)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return host, port, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+var _ api.Source = (*Aggregator)(nil)

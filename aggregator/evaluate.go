@@ -1,0 +1,80 @@
+package aggregator
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"go.uber.org/zap"
+
+	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/aggregator/tracker"
+)
+
+// loop evaluates the rules at most every EvalInterval after the store
+// changed, and at least every MaxEvalInterval (clock-driven rules); it
+// saves the history when it changed, at most every saveInterval.
+func (a *Aggregator) loop(ctx context.Context, nc *nats.Conn) {
+	tick := time.NewTicker(a.o.EvalInterval)
+	defer tick.Stop()
+	lastSave := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if a.store.Version() != a.evalVer.Load() || time.Since(a.lastEvaluation()) >= a.o.MaxEvalInterval {
+			a.evaluate(nc)
+		}
+		if a.dirty.Load() && time.Since(lastSave) >= saveInterval {
+			a.dirty.Store(false)
+			a.saveHistory()
+			lastSave = time.Now()
+		}
+	}
+}
+
+// evaluate runs every rule over the store, folds the result into the
+// tracker, and publishes and counts the changes.
+func (a *Aggregator) evaluate(nc *nats.Conn) {
+	start := time.Now()
+	version := a.store.Version()
+	now := a.o.Now()
+	ds := analyze.Evaluate(a.store, analyze.Options{Now: now, Rules: a.o.Rules})
+	changes := a.tracker.Update(now, ds)
+	elapsed := time.Since(start)
+
+	a.evalVer.Store(version)
+	a.evals.Add(1)
+	a.mu.Lock()
+	a.lastEval = time.Now()
+	a.mu.Unlock()
+	a.m.observeEvaluation(elapsed, a.tracker)
+	if len(changes) > 0 {
+		a.dirty.Store(true)
+	}
+	for _, c := range changes {
+		a.m.changes.WithLabelValues(string(c.Kind)).Inc()
+		a.log.Info("diagnosis "+string(c.Kind), zap.String("code", c.Diagnosis.Code), zap.String("id", c.Diagnosis.ID),
+			zap.Strings("clusters", c.Diagnosis.Clusters), zap.String("alias", c.Diagnosis.Alias), zap.Bool("reopened", c.Reopened))
+		a.notify(nc, c)
+	}
+	if elapsed > time.Second {
+		a.log.Warn("slow evaluation", zap.Duration("took", elapsed), zap.Int("diagnoses", len(ds)))
+	}
+}
+
+// notify publishes a change on esdoctor.v1.diagnosis.<code> (core NATS:
+// a notification for whoever listens now; the API holds the state).
+func (a *Aggregator) notify(nc *nats.Conn, c tracker.Change) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		a.log.Warn("cannot encode a diagnosis change", zap.Error(err))
+		return
+	}
+	if err := nc.Publish(c.Subject(), b); err != nil {
+		a.log.Debug("cannot publish a diagnosis change", zap.String("subject", c.Subject()), zap.Error(err))
+	}
+}
