@@ -274,7 +274,9 @@ func keystoreEntry(n *store.Node, name string) (event.KeystoreEntry, bool) {
 }
 
 // KeystoreEntry is exported for rules.
-func KeystoreEntry(n *store.Node, name string) (event.KeystoreEntry, bool) { return keystoreEntry(n, name) }
+func KeystoreEntry(n *store.Node, name string) (event.KeystoreEntry, bool) {
+	return keystoreEntry(n, name)
+}
 
 // LinksTo returns the links whose remote is cluster.
 func (v *View) LinksTo(cluster string) []*Link {
