@@ -26,6 +26,9 @@ type fileRef struct {
 	format   certs.Format
 	password secret.Bytes
 	source   string
+	// unknown is set when the password would come from a keystore that
+	// could not be opened: whether it opens the file cannot be told.
+	unknown bool
 }
 
 // refs lists the files of one TLS context with the password ES would use:
@@ -39,35 +42,33 @@ func (n *nodeState) refs(c config.SSLContext) []fileRef {
 		}
 		return filepath.Join(n.opts.PathConf, path)
 	}
-	pw := func(secureName, legacyName string) (secret.Bytes, string) {
+	pw := func(secureName, legacyName string) (secret.Bytes, string, bool) {
 		if v, ok := n.keystoreSecret(p + secureName); ok {
-			return v, p + secureName
-		}
-		if n.hasKeystoreEntry(p + secureName) {
-			// Entry listed but keystore not open: unknown value.
-			return secret.Bytes{}, p + secureName
+			return v, p + secureName, false
 		}
 		if n.yml != nil {
 			if v, ok := n.yml.SecretValue(p + legacyName); ok {
-				return v, p + legacyName
+				return v, p + legacyName, false
 			}
 		}
-		return secret.Bytes{}, ""
+		// A keystore that could not be opened may hold the password.
+		locked := n.snap.Keystore != nil && !n.snap.Keystore.Opened
+		return secret.Bytes{}, "", locked
 	}
 	if c.KeystorePath != "" {
-		v, src := pw("keystore.secure_password", "keystore.password")
-		out = append(out, fileRef{p + "keystore.path", resolve(c.KeystorePath), certs.InferFormat(p+"keystore.path", c.KeystorePath, c.KeystoreType), v, src})
+		v, src, unk := pw("keystore.secure_password", "keystore.password")
+		out = append(out, fileRef{p + "keystore.path", resolve(c.KeystorePath), certs.InferFormat(p+"keystore.path", c.KeystorePath, c.KeystoreType), v, src, unk})
 	}
 	if c.TruststorePath != "" {
-		v, src := pw("truststore.secure_password", "truststore.password")
-		out = append(out, fileRef{p + "truststore.path", resolve(c.TruststorePath), certs.InferFormat(p+"truststore.path", c.TruststorePath, c.TruststoreType), v, src})
+		v, src, unk := pw("truststore.secure_password", "truststore.password")
+		out = append(out, fileRef{p + "truststore.path", resolve(c.TruststorePath), certs.InferFormat(p+"truststore.path", c.TruststorePath, c.TruststoreType), v, src, unk})
 	}
 	if c.Certificate != "" {
 		out = append(out, fileRef{setting: p + "certificate", path: resolve(c.Certificate), format: certs.PEM})
 	}
 	if c.Key != "" {
-		v, src := pw("secure_key_passphrase", "key_passphrase")
-		out = append(out, fileRef{p + "key", resolve(c.Key), certs.PEM, v, src})
+		v, src, unk := pw("secure_key_passphrase", "key_passphrase")
+		out = append(out, fileRef{p + "key", resolve(c.Key), certs.PEM, v, src, unk})
 	}
 	for _, ca := range c.CertificateAuthorities {
 		out = append(out, fileRef{setting: p + "certificate_authorities", path: resolve(ca), format: certs.PEM})
@@ -86,6 +87,14 @@ func (n *nodeState) readCertificates() {
 					n.fileError(r.path, err)
 				}
 				continue
+			}
+			if r.unknown && o.File.PasswordOK != nil && !*o.File.PasswordOK {
+				// The password is in a keystore we could not open: say so
+				// instead of "wrong password".
+				o.File.PasswordOK = nil
+				o.File.Error = ""
+				o.File.PasswordSource = "unknown (the keystore that may hold it could not be opened)"
+				err = nil
 			}
 			idx := len(n.snap.Certificates)
 			n.snap.Certificates = append(n.snap.Certificates, o.File)

@@ -335,7 +335,7 @@ func (n *nodeState) remotes() {
 		}
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Alias < rs[j].Alias })
-	n.snap.Remotes = rs
+	n.snap.Remotes = append([]event.Remote{}, rs...) // "remotes": [] rather than null when there is none
 }
 
 func (n *nodeState) apiKeyID(entry string) string {

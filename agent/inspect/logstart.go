@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 // node-started record (time, version, pid) in the active server log files,
 // and the publish_address lines logged after it.
 func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (*StartInfo, error) {
+	if _, err := os.ReadDir(logDir); err != nil {
+		return nil, fmt.Errorf("log dir %s: %w", logDir, unwrapPathErr(err))
+	}
 	files := activeServerLogs(logDir, cluster)
 	if len(files) == 0 {
 		return nil, nil

@@ -137,6 +137,9 @@ func (n *nodeState) apiKeyPrerequisites() {
 // serverKeystorePassword checks the remote cluster server's keystore file
 // against the password in the ES keystore.
 func (n *nodeState) serverKeystorePassword() {
+	if n.snap.Keystore != nil && !n.snap.Keystore.Opened {
+		return // the password may be in the keystore we could not open
+	}
 	code := string(catalog.APIKeyPrerequisites)
 	const setting = "xpack.security.remote_cluster_server.ssl.keystore.path"
 	const pwEntry = "xpack.security.remote_cluster_server.ssl.keystore.secure_password"

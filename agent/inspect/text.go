@@ -99,7 +99,7 @@ func WriteText(w io.Writer, s *event.Snapshot) {
 			}
 			ca := ""
 			if c.IsCA {
-				ca = " CA"
+				ca = " (CA)"
 			}
 			p("    %s%s%s issued by %s", alias, c.Subject, ca, c.Issuer)
 			p("      valid %s .. %s  sha1 %s", c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02"), c.SHA1)

@@ -18,7 +18,6 @@ func runCollect(env *cli.Env, args []string) int {
 	nf.register(fs)
 	out := fs.String("o", "", "the bundle file to write (required)")
 	window := fs.Duration("window", 10*time.Minute, "fold repeats of a symptom within this window of log time (0: off)")
-	tz := fs.String("tz", "", "time zone of plain-layout log timestamps (default: this machine's)")
 	mesh := fs.Bool("mesh", false, "also look for the service-mesh symptoms")
 	format := cli.FormatFlag(fs, env.Stdout)
 	logLevel := fs.String("log-level", "", "log level for stderr (debug, info, warn, error)")
@@ -39,15 +38,7 @@ func runCollect(env *cli.Env, args []string) int {
 	if bad != "" {
 		return cli.Usagef(env, "%s", bad)
 	}
-	var loc *time.Location
-	if *tz != "" {
-		l, err := time.LoadLocation(*tz)
-		if err != nil {
-			return cli.Usagef(env, "--tz: %v", err)
-		}
-		loc = l
-	}
-	o.Location = loc
+	loc := o.Location
 	log := logx.New(logx.Options{Level: *logLevel})
 	defer log.Sync()
 	o.Logger = log

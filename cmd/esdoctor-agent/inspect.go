@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/esdoctor/esdoctor/agent/inspect"
 	"github.com/esdoctor/esdoctor/shared/cli"
@@ -17,6 +18,7 @@ type nodeFlags struct {
 	pathConf, pathLogs, cluster, node string
 	passwordFile, fingerprintKeyFile  string
 	clusterSettings                   string
+	tz                                string
 }
 
 func (nf *nodeFlags) register(fs interface {
@@ -29,6 +31,7 @@ func (nf *nodeFlags) register(fs interface {
 	fs.StringVar(&nf.passwordFile, "keystore-password-file", "", "file holding the keystore password (for a password-protected keystore)")
 	fs.StringVar(&nf.fingerprintKeyFile, "fingerprint-key-file", "", "site key for keyed fingerprints of keystore values (same file on every node)")
 	fs.StringVar(&nf.clusterSettings, "cluster-settings", "", "a saved GET _cluster/settings response (remote clusters are usually defined there)")
+	fs.StringVar(&nf.tz, "tz", "", "time zone of plain-layout log timestamps (default: this machine's)")
 }
 
 // options turns the flags into inspect options; a non-empty string is a usage error.
@@ -52,6 +55,13 @@ func (nf *nodeFlags) options() (inspect.Options, string) {
 			return o, "--fingerprint-key-file: " + err.Error()
 		}
 		o.FingerprintKey = []byte(strings.TrimSpace(string(b)))
+	}
+	if nf.tz != "" {
+		l, err := time.LoadLocation(nf.tz)
+		if err != nil {
+			return o, "--tz: " + err.Error()
+		}
+		o.Location = l
 	}
 	o.LogStart = inspect.LogStart
 	return o, ""

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/esdoctor/esdoctor/shared/cli"
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// syncBuf is a goroutine-safe output buffer.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) symptoms(t *testing.T) []event.Symptom {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []event.Symptom
+	for _, line := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var sym event.Symptom
+		if err := json.Unmarshal([]byte(line), &sym); err != nil {
+			t.Fatalf("bad output line %q: %v", line, err)
+		}
+		out = append(out, sym)
+	}
+	return out
+}
+
+type followRun struct {
+	cancel context.CancelFunc
+	done   chan error
+	out    *syncBuf
+}
+
+func startFollowScan(t *testing.T, opts scanOptions) *followRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &followRun{cancel: cancel, done: make(chan error, 1), out: &syncBuf{}}
+	go func() { r.done <- followScan(ctx, opts, r.out, zap.NewNop()) }()
+	return r
+}
+
+func (r *followRun) stop(t *testing.T) []event.Symptom {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("followScan did not stop")
+	}
+	return r.out.symptoms(t)
+}
+
+func connectLine(addr string) string {
+	return "[2024-04-10T16:39:21,495][WARN ][o.e.t.SniffConnectionStrategy] [node-1] fetching nodes from external cluster [remote1] failed org.elasticsearch.transport.ConnectTransportException: [][" + addr + "] connect_exception\n"
+}
+
+func appendTo(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func baseOpts(dir, pos string, window time.Duration) scanOptions {
+	return scanOptions{Paths: []string{dir}, Format: cli.FormatJSON, Window: window, Location: time.UTC, Positions: pos, Follow: true}
+}
+
+// TestScanFollowRestartExactlyOnce: symptoms printed before a clean stop
+// are not printed again after a restart on the same positions file, and
+// those written while stopped (or half-written at the stop: a multi-line
+// record) are printed once.
+func TestScanFollowRestartExactlyOnce(t *testing.T) {
+	dir := t.TempDir()
+	pos := filepath.Join(t.TempDir(), "positions.json")
+	log := filepath.Join(dir, "prod.log")
+	appendTo(t, log, connectLine("10.0.0.1:9301")+connectLine("10.0.0.2:9301"))
+	r := startFollowScan(t, baseOpts(dir, pos, 0))
+	waitFor(t, "2 symptoms", func() bool { return len(r.out.symptoms(t)) == 2 })
+	// A record split across the stop: header now, the exception later.
+	appendTo(t, log, "[2024-04-10T16:39:22,000][WARN ][o.e.t.SniffConnectionStrategy] [node-1] fetching nodes from external cluster [remote1] failed\n")
+	first := r.stop(t)
+	appendTo(t, log, "org.elasticsearch.transport.ConnectTransportException: [][10.0.0.3:9301] connect_exception\n\tat org.elasticsearch.transport.TcpTransport.openConnection(TcpTransport.java:1)\n"+connectLine("10.0.0.4:9301"))
+	r = startFollowScan(t, baseOpts(dir, pos, 0))
+	waitFor(t, "2 more symptoms", func() bool { return len(r.out.symptoms(t)) >= 2 })
+	time.Sleep(300 * time.Millisecond)
+	second := r.stop(t)
+	var addrs []string
+	for _, s := range append(first, second...) {
+		addrs = append(addrs, s.Fields["address"])
+	}
+	if got := strings.Join(addrs, ","); got != "10.0.0.1:9301,10.0.0.2:9301,10.0.0.3:9301,10.0.0.4:9301" {
+		t.Fatalf("symptoms over both runs: %s", got)
+	}
+	if second[0].Line != 3 || second[0].Offset == 0 {
+		t.Fatalf("the split record is reported at line %d offset %d", second[0].Line, second[0].Offset)
+	}
+}
+
+// TestScanFollowCrashKeepsDedupGroups: the deduper's open groups are saved
+// with the positions, so a crash (the last periodic save is all there is)
+// neither loses the repeats counted so far nor prints them twice.
+func TestScanFollowCrashKeepsDedupGroups(t *testing.T) {
+	dir := t.TempDir()
+	pos := filepath.Join(t.TempDir(), "positions.json")
+	log := filepath.Join(dir, "prod.log")
+	appendTo(t, log, strings.Repeat(connectLine("10.0.0.1:9301"), 3))
+	r := startFollowScan(t, baseOpts(dir, pos, time.Hour))
+	var crash []byte
+	waitFor(t, "a periodic save holding the open group", func() bool {
+		data, err := os.ReadFile(pos)
+		if err == nil && bytes.Contains(data, []byte(`"count":3`)) {
+			crash = data
+			return true
+		}
+		return false
+	})
+	printed := r.stop(t) // a clean stop prints the group; the crash did not
+	if len(printed) != 1 || printed[0].Count != 3 {
+		t.Fatalf("clean stop printed %+v", printed)
+	}
+	if err := os.WriteFile(pos, crash, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, log, strings.Repeat(connectLine("10.0.0.1:9301"), 2))
+	r = startFollowScan(t, baseOpts(dir, pos, time.Hour))
+	time.Sleep(1500 * time.Millisecond) // past IdleAfter: the last record is complete
+	after := r.stop(t)
+	if len(after) != 1 || after[0].Count != 5 || after[0].Line != 1 {
+		t.Fatalf("after the crash: %+v, want one event counting 5 repeats from line 1", after)
+	}
+}
+
+func TestFollowInclude(t *testing.T) {
+	for name, want := range map[string]bool{
+		"prod.log": true, "prod.log.1": true, "prod-2024-04-10-1.log.gz": true, "prod_server.json": true,
+		"prod_server.json.2": true, "gc.log": false, "gc.log.3": false, "prod_deprecation.json": false, "notes.txt.1": false,
+	} {
+		if got := followInclude(name); got != want {
+			t.Errorf("followInclude(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
