@@ -32,3 +32,7 @@ demo: build
 
 clean:
 	rm -rf $(BIN)
+
+# Scan throughput vs ripgrep on generated 256 MiB logs of each layout (measured, printed, never asserted).
+bench-scan: build
+	./scripts/bench-scan.sh

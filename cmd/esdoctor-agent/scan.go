@@ -1,8 +1,217 @@
 package main
 
-import "github.com/esdoctor/esdoctor/shared/cli"
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
 
-// runScan is implemented by the log symptom engine.
+	"github.com/esdoctor/esdoctor/agent/logs/scan"
+	"github.com/esdoctor/esdoctor/agent/logs/symptom"
+	"github.com/esdoctor/esdoctor/shared/cli"
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+// scanOptions are the parsed flags of `esdoctor-agent scan`; runScanFollow
+// receives them for --follow.
+type scanOptions struct {
+	Paths     []string       // files or directories, as given
+	Format    cli.Format     // text or json
+	Window    time.Duration  // dedup window (log time); 0 = off
+	Mesh      bool           // service-mesh rule pack
+	TZ        string         // --tz as given ("" = local)
+	Location  *time.Location // zone of plain-layout timestamps
+	Positions string         // --positions FILE (follow mode)
+	Follow    bool
+}
+
+// progressThreshold: files larger than this get a progress line on a
+// terminal.
+const progressThreshold = 100 << 20
+
 func runScan(env *cli.Env, args []string) int {
-	return cli.Usagef(env, "not implemented yet")
+	fs := cli.NewFlagSet(env, "[--format json|text] [--window 10m] [--mesh] [--tz ZONE] [--follow [--positions FILE]] PATH...")
+	format := cli.FormatFlag(fs, env.Stdout)
+	window := fs.Duration("window", symptom.DefaultWindow, "fold repeats of a symptom within this much log time into one event (0 = off)")
+	mesh := fs.Bool("mesh", false, "also apply the service-mesh rule pack (Istio/ASM logs)")
+	tz := fs.String("tz", "", "time zone of plain-layout timestamps, e.g. Europe/Paris (default: local)")
+	follow := fs.Bool("follow", false, "keep following the files (survives rotation) instead of scanning once")
+	positions := fs.String("positions", "", "with --follow: file that keeps read offsets across restarts")
+	if done, code := cli.Parse(env, fs, args); done {
+		return code
+	}
+	f, ok := cli.CheckFormat(env, *format)
+	if !ok {
+		return cli.ExitUsage
+	}
+	if *window < 0 {
+		return cli.Usagef(env, "--window must not be negative")
+	}
+	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow}
+	if len(opts.Paths) == 0 {
+		return cli.Usagef(env, "no PATH given (files or directories of Elasticsearch logs)")
+	}
+	opts.Location = time.Local
+	if *tz != "" {
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return cli.Usagef(env, "--tz %q: %v", *tz, err)
+		}
+		opts.Location = loc
+	}
+	if opts.Positions != "" && !opts.Follow {
+		return cli.Usagef(env, "--positions needs --follow")
+	}
+	if opts.Follow {
+		return runScanFollow(env, opts)
+	}
+	return runScanOnce(env, opts)
+}
+
+// runScanOnce scans every file once and prints its symptoms.
+func runScanOnce(env *cli.Env, opts scanOptions) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	files, errs := expandPaths(opts.Paths)
+	code := cli.ExitOK
+	for _, err := range errs {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
+		code = cli.ExitUsage
+	}
+	w := bufio.NewWriterSize(env.Stdout, 64<<10)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	emit := func(s event.Symptom) {
+		if opts.Format == cli.FormatJSON {
+			_ = enc.Encode(s)
+		} else {
+			fmt.Fprintln(w, textLine(s))
+		}
+	}
+	so := scan.Options{Location: opts.Location, MeshPack: opts.Mesh, Window: opts.Window}
+	so.Matcher = symptom.NewMatcher(symptom.Options{MeshPack: opts.Mesh})
+	tty := cli.IsTerminal(env.Stderr)
+	for _, file := range files {
+		o := so
+		if tty {
+			if st, err := os.Stat(file); err == nil && st.Size() > progressThreshold {
+				o.Progress = progressPrinter(env.Stderr, file)
+			}
+		}
+		err := scan.ScanFile(ctx, file, o, emit)
+		if o.Progress != nil {
+			fmt.Fprint(env.Stderr, "\r\033[K")
+		}
+		if err != nil {
+			w.Flush()
+			fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
+			code = cli.ExitUsage
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	return code
+}
+
+// progressPrinter returns a Progress callback drawing one line on a
+// terminal, at most every 200 ms.
+func progressPrinter(w io.Writer, file string) func(done, total int64) {
+	var last time.Time
+	return func(done, total int64) {
+		if time.Since(last) < 200*time.Millisecond || total <= 0 {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(w, "\r\033[Kscanning %s: %3d%% (%d/%d MiB)", file, done*100/total, done>>20, total>>20)
+	}
+}
+
+// isServerLog tells whether a file in a log directory is an ES server log
+// (or audit log), current or rotated.
+func isServerLog(name string) bool {
+	n := strings.ToLower(name)
+	for _, skip := range []string{"deprecation", "slowlog", "querylog", "gc.log", "hs_err", "jvm.log"} {
+		if strings.Contains(n, skip) {
+			return false
+		}
+	}
+	n = strings.TrimSuffix(n, ".gz")
+	return strings.HasSuffix(n, ".log") || strings.HasSuffix(n, "_server.json") || strings.HasSuffix(n, "_audit.json") ||
+		(strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(n, "_deprecation.json"))
+}
+
+// expandPaths turns the arguments into files: a file as is, a directory into
+// its ES server logs (sorted). Unreadable paths are reported as errors.
+func expandPaths(paths []string) ([]string, []error) {
+	var files []string
+	var errs []error
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("scan %s: %w", p, err))
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("scan %s: %w", p, err))
+			continue
+		}
+		var found []string
+		for _, e := range entries {
+			if e.Type().IsRegular() && isServerLog(e.Name()) {
+				found = append(found, filepath.Join(p, e.Name()))
+			}
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, errs
+}
+
+// textLine renders one symptom for people.
+func textLine(s event.Symptom) string {
+	var b strings.Builder
+	if !s.Time.IsZero() {
+		b.WriteString(s.Time.Format("2006-01-02T15:04:05.000Z07:00"))
+	} else {
+		b.WriteString("-")
+	}
+	b.WriteString("  ")
+	b.WriteString(s.Symptom)
+	if s.Node != "" {
+		b.WriteString("  node=" + s.Node)
+	}
+	keys := make([]string, 0, len(s.Fields))
+	for k := range s.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := s.Fields[k]
+		if strings.ContainsAny(v, " \t") {
+			v = fmt.Sprintf("%q", v)
+		}
+		b.WriteString("  " + k + "=" + v)
+	}
+	if s.Count > 1 {
+		fmt.Fprintf(&b, "  x%d", s.Count)
+		if s.LastTime != nil {
+			b.WriteString(" until " + s.LastTime.Format("2006-01-02T15:04:05.000Z07:00"))
+		}
+	}
+	fmt.Fprintf(&b, "  (%s:%d)", s.File, s.Line)
+	return b.String()
 }

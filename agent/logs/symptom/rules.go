@@ -1,0 +1,194 @@
+package symptom
+
+import "github.com/esdoctor/esdoctor/shared/catalog"
+
+// Cond names a condition on the record's context that a rule requires.
+type Cond string
+
+// Conditions a rule may require (see conds.go for their exact meaning).
+const (
+	// CondNotHTTP: the record is not about the HTTP layer (port 9200,
+	// Netty4HttpServerTransport, "client http traffic", the
+	// xpack.security.http.ssl context) nor an HTTP client (RestClient,
+	// Apache HttpClient, reindex from remote, watcher).
+	CondNotHTTP Cond = "not-http"
+	// CondTransport: the record is about the transport layer or a remote
+	// cluster connection (transport logger, TcpChannel, "exception caught on
+	// transport layer", a remote-connection context), or is a headless
+	// stack trace.
+	CondTransport Cond = "transport"
+	// CondRemote: a remote-cluster connection context (Proxy/Sniff
+	// strategy, RemoteClusterService/Connection logger or message), or a
+	// headless stack trace with Elasticsearch frames.
+	CondRemote Cond = "remote"
+	// CondHandshake: the action is the remote cluster handshake, or the
+	// record is in a remote-connection context.
+	CondHandshake Cond = "handshake"
+	// CondTrustContext: a DiagnosticTrustManager message for a transport
+	// or remote-cluster ssl context (not http, realm, monitoring, watcher).
+	CondTrustContext Cond = "trust-context"
+	// CondExpired: the trust failure's cause says the certificate expired
+	// (CertificateExpiredException, "validity check failed"), or its dates
+	// show it while the issuer is trusted.
+	CondExpired Cond = "expired"
+	// CondNodeLogger: the logger is o.e.n.Node / org.elasticsearch.node.Node.
+	CondNodeLogger Cond = "node-logger"
+)
+
+// Rule is one row of the symptom table. A record matches a rule when every
+// Anchor occurs in its text, at least one Any literal occurs (if set), no Not
+// literal occurs, every condition holds and Pattern (if set) matches; the
+// Pattern's named groups and the Extract groups give the fields.
+type Rule struct {
+	Code catalog.SymptomCode
+	// Pack is "" for the Elasticsearch rules, "mesh" for the service-mesh
+	// pack (off unless Options.MeshPack).
+	Pack string
+	// Anchors are literals that must all occur (case-sensitive). Anchors[0]
+	// feeds the prefilter (so it is the one with the rarest bytes). No
+	// anchor contains a character JSON escapes, so the raw line of a JSON
+	// record can be searched.
+	Anchors []string
+	// Any are literals of which at least one must occur; without Anchors,
+	// each feeds the prefilter.
+	Any []string
+	// Prefilter, when set, replaces the literals that feed the prefilter:
+	// every raw record this rule matches must contain one of them (e.g.
+	// the logger name, for rules that require it).
+	Prefilter []string
+	// Not are look-alike markers: a record containing one is not this symptom.
+	Not []string
+	// When lists required context conditions.
+	When []Cond
+	// Pattern is an RE2 regexp that must match; named groups become fields.
+	Pattern string
+	// OnMessage applies Pattern to the message line instead of the text.
+	OnMessage bool
+	// Extract names field extractors (extract.go) run after a match.
+	Extract []string
+	// Fixed are fields set on every match.
+	Fixed map[string]string
+}
+
+// httpMarkers identify HTTP-layer look-alikes (the node's HTTP server, or an
+// HTTP client inside the node).
+var httpMarkers = []string{
+	"client http traffic", "HttpServerTransport", "HttpChannel", "Netty4Http", "http client did not trust",
+	"xpack.security.http.ssl", "received plaintext http traffic", "org.apache.http", "RestClient",
+	"reindex", "Reindex", "watcher", "Watcher", "xpack.http.ssl",
+}
+
+// nodeLoggers feed the prefilter for the node identity rules, which
+// require the Node logger (abbreviated or full).
+var nodeLoggers = []string{"e.n.Node", ".node.Node"}
+
+// rawHTTPMarkers are HTTP-layer markers that, anywhere in a record's raw
+// bytes, rule out the rules that require CondNotHTTP (see
+// Matcher.Possible).
+var rawHTTPMarkers = []string{"client http traffic", "HttpServerTransport", "Netty4HttpChannel", "http client did not trust", "received plaintext http traffic"}
+
+// rules is the table, most specific first: a record gets the first rule it
+// matches.
+var rules = []Rule{
+	// TLS trust failures (DiagnosticTrustManager), most specific cause first.
+	{Code: catalog.SymTLSCertificateExpired, Anchors: []string{"failed to establish trust with"},
+		When: []Cond{CondTrustContext, CondExpired}, Extract: []string{"trust", "exception"}, Fixed: map[string]string{"reason": "expired"}},
+	{Code: catalog.SymTLSHostnameMismatch, Anchors: []string{"failed to establish trust with"},
+		Any:  []string{"No subject alternative names matching", "No subject alternative DNS name matching", "No name matching", "No subject alternative names present"},
+		When: []Cond{CondTrustContext}, Extract: []string{"trust", "exception"}, Fixed: map[string]string{"reason": "hostname-mismatch"}},
+	{Code: catalog.SymTLSTrustFailure, Anchors: []string{"failed to establish trust with"},
+		When: []Cond{CondTrustContext}, Extract: []string{"trust", "exception"}},
+	// The same JDK causes without the diagnostic message (diagnose.trust off).
+	{Code: catalog.SymTLSCertificateExpired, Any: []string{"CertificateExpiredException", "validity check failed", "fatal alert: certificate_expired"},
+		Not: append([]string{"failed to establish trust with"}, httpMarkers...), When: []Cond{CondNotHTTP, CondTransport},
+		Extract: []string{"channel", "remote", "exception"}, Fixed: map[string]string{"reason": "expired"}},
+	{Code: catalog.SymTLSHostnameMismatch,
+		Any: []string{"No subject alternative names matching", "No subject alternative DNS name matching", "No name matching", "No subject alternative names present"},
+		Not: append([]string{"failed to establish trust with"}, httpMarkers...), When: []Cond{CondNotHTTP, CondTransport},
+		Extract: []string{"channel", "remote", "exception"}, Fixed: map[string]string{"reason": "hostname-mismatch"}},
+
+	// Remote cluster security (RCS 2.0 API keys, handshake), seen as the
+	// cause of a Proxy/Sniff WARN on the querying side.
+	{Code: catalog.SymAPIKeyWrongType, Anchors: []string{"expected API key type of ["},
+		Pattern: `expected API key type of \[(?P<expected_type>[^\]]*)\], but API key \[(?P<api_key_id>[^\]]*)\] has type \[(?P<api_key_type>[^\]]*)\]`,
+		Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymMissingCrossClusterCredentialsHeader, Anchors: []string{"_cross_cluster_access_credentials] but none found"},
+		Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymChannelProfileMismatch, Anchors: []string{"requires channel profile to be ["},
+		Pattern: `requires channel profile to be \[(?P<expected_profile>[^\]]*)\], but got \[(?P<profile>[^\]]*)\]`,
+		Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymHandshakeMissingAuthentication, Anchors: []string{"missing authentication credentials for action ["},
+		When:    []Cond{CondHandshake},
+		Pattern: `missing authentication credentials for action \[(?P<action>[^\]]*)\]`,
+		Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymAnonymousUnauthorized, Anchors: []string{"is unauthorized for user [", "remote_cluster/handshake] is unauthorized"},
+		Pattern: `action \[(?P<action>[^\]]*remote_cluster/handshake)\] is unauthorized for user \[(?P<user>[^\]]*)\](?: with (?:effective|assigned) roles \[(?P<roles>[^\]]*)\])?`,
+		Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymAPIKeyUnableToAuthenticate, Anchors: []string{"unable to authenticate user ["},
+		When:    []Cond{CondHandshake},
+		Pattern: `unable to authenticate user \[(?P<user>[^\]]*)\] for action \[(?P<action>[^\]]*)\]`,
+		Extract: []string{"remote", "exception", "apikey-user"}},
+	{Code: catalog.SymAPIKeyInvalidCredentials, Anchors: []string{"Authentication using apikey failed"},
+		Pattern: `Authentication using apikey failed - (?P<cause>[^\n]*)`,
+		Extract: []string{"apikey-reason"}},
+	{Code: catalog.SymNoRemoteIndicesPrivileges, Anchors: []string{"is unauthorized for ", "because no remote indices privileges apply"},
+		Extract: []string{"authz", "remote"}},
+	{Code: catalog.SymRemoteIndicesUnauthorized, Anchors: []string{"towards remote cluster", "is unauthorized for "},
+		Extract: []string{"authz", "remote"}},
+
+	// S3 repository credentials.
+	{Code: catalog.SymS3InvalidAccessKey, Any: []string{"The AWS Access Key Id you provided does not exist", "InvalidAccessKeyId"},
+		Prefilter: []string{"The AWS Access Key Id you provided does not exist", "InvalidAccessKeyId"},
+		Extract:   []string{"s3", "remote", "exception"}, Fixed: map[string]string{"aws_error_code": "InvalidAccessKeyId"}},
+	{Code: catalog.SymS3SignatureMismatch, Any: []string{"SignatureDoesNotMatch", "The request signature we calculated does not match"},
+		Extract: []string{"s3", "remote", "exception"}, Fixed: map[string]string{"aws_error_code": "SignatureDoesNotMatch"}},
+
+	// Transport-layer TLS.
+	{Code: catalog.SymClientDidNotTrustServerCert, Anchors: []string{"server's certificate", "client did not trust"},
+		Not: httpMarkers, When: []Cond{CondNotHTTP}, Extract: []string{"channel"}},
+	{Code: catalog.SymEmptyClientCertificateChain, Any: []string{"Exception: Empty client certificate chain", "Exception: null cert chain"},
+		Not: httpMarkers, When: []Cond{CondNotHTTP, CondTransport}, Extract: []string{"channel", "exception"}},
+	{Code: catalog.SymBadCertificateAlert, Anchors: []string{"fatal alert: bad_certificate"},
+		Not: httpMarkers, When: []Cond{CondNotHTTP, CondTransport}, Extract: []string{"channel", "remote", "exception"}},
+
+	// Remote cluster connections.
+	{Code: catalog.SymConnectException,
+		Any: []string{"connect_exception", "connect_timeout", "ConnectException", "NoRouteToHostException", "ConnectTimeoutException",
+			"Unable to open any proxy connections"},
+		Not:  append([]string{"ExecutionCancelledException", "connect handler is closed"}, httpMarkers...),
+		When: []Cond{CondRemote}, Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymNoSeedNodeLeft, Any: []string{"no seed node left", "Unable to open any connections to remote cluster"},
+		Not: []string{"ExecutionCancelledException", "connect handler is closed"}, Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymProxyConnectionsFailed, Anchors: []string{"failed to open any proxy connections"},
+		Not: []string{"ExecutionCancelledException", "connect handler is closed"}, Extract: []string{"remote", "exception"}},
+	{Code: catalog.SymClosedByRemote, Anchors: []string{"closed by remote"},
+		Pattern: `transport connection to \[(?P<node_description>.*)\] closed by remote`, OnMessage: true,
+		Extract: []string{"closed"}},
+	{Code: catalog.SymTransportException, Anchors: []string{"exception caught on transport layer"},
+		Not: httpMarkers, When: []Cond{CondNotHTTP}, Extract: []string{"channel", "exception"}},
+
+	// Node identity.
+	{Code: catalog.SymNodeStarted, Any: []string{"starting ...", "started", "node name [", "version["}, Prefilter: nodeLoggers,
+		When: []Cond{CondNodeLogger}, OnMessage: true,
+		Pattern: `^(?:starting \.\.\.|started(?: \{.*)?|node name \[.*|version\[.*)$`, Extract: []string{"node"}},
+	{Code: catalog.SymNodeStopping, Anchors: []string{"stopping ..."}, Prefilter: nodeLoggers,
+		When: []Cond{CondNodeLogger}, OnMessage: true, Pattern: `^stopping \.\.\.$`},
+	{Code: catalog.SymPublishAddress, Anchors: []string{"publish_address {"}, OnMessage: true,
+		Pattern: `^(?:profile \[(?P<profile>[^\]]+)\]: )?publish_address \{(?P<publish_address>[^}]*)\}, bound_addresses (?P<bound_addresses>\{.*\})\s*$`,
+		Extract: []string{"publish"}},
+
+	// Service mesh pack (Istio / Anthos Service Mesh logs).
+	{Code: catalog.SymMeshBadCertificate, Pack: "mesh", Anchors: []string{"TLS handshake error", "bad certificate"},
+		Pattern: `TLS handshake error.*bad certificate`, Extract: []string{"mesh"}},
+	{Code: catalog.SymMeshCannotListResource, Pack: "mesh", Anchors: []string{"cannot list resource"},
+		Pattern: `error.*cannot list resource`, Extract: []string{"mesh"}},
+	{Code: catalog.SymMeshJwtAuthenticationFailed, Pack: "mesh", Anchors: []string{"serverca", "JWT", "Authentication failed:"},
+		Pattern: `serverca.*Authentication failed:.*JWT`, Extract: []string{"mesh"}},
+}
+
+// Rules returns the symptom table, most specific first.
+func Rules() []Rule {
+	out := make([]Rule, len(rules))
+	copy(out, rules)
+	return out
+}

@@ -1,0 +1,185 @@
+#include "textflag.h"
+
+// func teddyAVX2(masks *[8][32]byte, hay []byte, out []uint32) (n int, next int)
+TEXT ·teddyAVX2(SB), NOSPLIT, $32-72
+	MOVQ masks+0(FP), AX
+	MOVQ hay_base+8(FP), SI
+	MOVQ hay_len+16(FP), DX
+	MOVQ out_base+32(FP), DI
+	MOVQ out_len+40(FP), R8
+	VMOVDQU 0(AX), Y0
+	VMOVDQU 32(AX), Y1
+	VMOVDQU 64(AX), Y2
+	VMOVDQU 96(AX), Y3
+	VMOVDQU 128(AX), Y4
+	VMOVDQU 160(AX), Y5
+	VMOVDQU 192(AX), Y12
+	VMOVDQU 224(AX), Y14
+	MOVQ $0x0f0f0f0f0f0f0f0f, R9
+	MOVQ R9, X15
+	VPBROADCASTQ X15, Y15
+	VPXOR Y13, Y13, Y13
+	XORQ R10, R10 // i
+	XORQ R11, R11 // n
+	SUBQ $32, R8  // out room needed per block
+
+loop:
+	LEAQ 35(R10), R12
+	CMPQ R12, DX
+	JA   done
+	CMPQ R11, R8
+	JA   done
+	VMOVDQU (SI)(R10*1), Y6
+	VMOVDQU 1(SI)(R10*1), Y7
+	VMOVDQU 2(SI)(R10*1), Y8
+
+	VPSRLW  $4, Y6, Y9
+	VPAND   Y15, Y6, Y6
+	VPAND   Y15, Y9, Y9
+	VPSHUFB Y6, Y0, Y6
+	VPSHUFB Y9, Y1, Y9
+	VPAND   Y6, Y9, Y10
+
+	VPSRLW  $4, Y7, Y9
+	VPAND   Y15, Y7, Y7
+	VPAND   Y15, Y9, Y9
+	VPSHUFB Y7, Y2, Y7
+	VPSHUFB Y9, Y3, Y9
+	VPAND   Y7, Y9, Y11
+	VPAND   Y11, Y10, Y10
+
+	VPSRLW  $4, Y8, Y9
+	VPAND   Y15, Y8, Y8
+	VPAND   Y15, Y9, Y9
+	VPSHUFB Y8, Y4, Y8
+	VPSHUFB Y9, Y5, Y9
+	VPAND   Y8, Y9, Y11
+	VPAND   Y11, Y10, Y10
+
+	VMOVDQU 3(SI)(R10*1), Y8
+	VPSRLW  $4, Y8, Y9
+	VPAND   Y15, Y8, Y8
+	VPAND   Y15, Y9, Y9
+	VPSHUFB Y8, Y12, Y8
+	VPSHUFB Y9, Y14, Y9
+	VPAND   Y8, Y9, Y11
+	VPAND   Y11, Y10, Y10
+
+	VPTEST Y10, Y10
+	JZ     advance
+
+	VPCMPEQB  Y13, Y10, Y11
+	VPMOVMSKB Y11, R13
+	NOTL      R13
+	VMOVDQU   Y10, (SP)
+
+cand:
+	BSFL    R13, R14
+	MOVBLZX (SP)(R14*1), R15
+	LEAQ    (R10)(R14*1), BX
+	SHLQ    $8, BX
+	ORQ     R15, BX
+	MOVL    BX, (DI)(R11*4)
+	INCQ    R11
+	LEAL    -1(R13), BX
+	ANDL    BX, R13
+	JNZ     cand
+
+advance:
+	ADDQ $32, R10
+	JMP  loop
+
+done:
+	VZEROUPPER
+	MOVQ R11, n+56(FP)
+	MOVQ R10, next+64(FP)
+	RET
+
+// func teddyAVX512(masks *[8][32]byte, hay []byte, out []uint32) (n int, next int)
+// Same as teddyAVX2, 64 positions per step (needs AVX512F+BW).
+TEXT ·teddyAVX512(SB), NOSPLIT, $64-72
+	MOVQ masks+0(FP), AX
+	MOVQ hay_base+8(FP), SI
+	MOVQ hay_len+16(FP), DX
+	MOVQ out_base+32(FP), DI
+	MOVQ out_len+40(FP), R8
+	VBROADCASTI32X4 0(AX), Z0
+	VBROADCASTI32X4 32(AX), Z1
+	VBROADCASTI32X4 64(AX), Z2
+	VBROADCASTI32X4 96(AX), Z3
+	VBROADCASTI32X4 128(AX), Z4
+	VBROADCASTI32X4 160(AX), Z5
+	VBROADCASTI32X4 192(AX), Z6
+	VBROADCASTI32X4 224(AX), Z7
+	MOVQ $0x0f0f0f0f0f0f0f0f, R9
+	VPBROADCASTQ R9, Z16
+	XORQ R10, R10 // i
+	XORQ R11, R11 // n
+	SUBQ $64, R8  // out room needed per block
+
+loop512:
+	LEAQ 67(R10), R12
+	CMPQ R12, DX
+	JA   done512
+	CMPQ R11, R8
+	JA   done512
+
+	VMOVDQU64 (SI)(R10*1), Z8
+	VPSRLW    $4, Z8, Z9
+	VPANDQ    Z16, Z8, Z8
+	VPANDQ    Z16, Z9, Z9
+	VPSHUFB   Z8, Z0, Z8
+	VPSHUFB   Z9, Z1, Z9
+	VPANDQ    Z8, Z9, Z10
+
+	VMOVDQU64 1(SI)(R10*1), Z8
+	VPSRLW    $4, Z8, Z9
+	VPANDQ    Z16, Z8, Z8
+	VPANDQ    Z16, Z9, Z9
+	VPSHUFB   Z8, Z2, Z8
+	VPSHUFB   Z9, Z3, Z9
+	VPTERNLOGQ $0x80, Z8, Z9, Z10 // Z10 &= Z8 & Z9
+
+	VMOVDQU64 2(SI)(R10*1), Z8
+	VPSRLW    $4, Z8, Z9
+	VPANDQ    Z16, Z8, Z8
+	VPANDQ    Z16, Z9, Z9
+	VPSHUFB   Z8, Z4, Z8
+	VPSHUFB   Z9, Z5, Z9
+	VPTERNLOGQ $0x80, Z8, Z9, Z10
+
+	VMOVDQU64 3(SI)(R10*1), Z8
+	VPSRLW    $4, Z8, Z9
+	VPANDQ    Z16, Z8, Z8
+	VPANDQ    Z16, Z9, Z9
+	VPSHUFB   Z8, Z6, Z8
+	VPSHUFB   Z9, Z7, Z9
+	VPTERNLOGQ $0x80, Z8, Z9, Z10
+
+	VPTESTMB Z10, Z10, K1
+	KMOVQ    K1, R13
+	TESTQ    R13, R13
+	JZ       advance512
+	VMOVDQU64 Z10, (SP)
+
+cand512:
+	BSFQ    R13, R14
+	MOVBLZX (SP)(R14*1), R15
+	LEAQ    (R10)(R14*1), BX
+	SHLQ    $8, BX
+	ORQ     R15, BX
+	MOVL    BX, (DI)(R11*4)
+	INCQ    R11
+	LEAQ    -1(R13), BX
+	ANDQ    BX, R13
+	JNZ     cand512
+
+advance512:
+	ADDQ $64, R10
+	JMP  loop512
+
+done512:
+	VZEROUPPER
+	MOVQ R11, n+56(FP)
+	MOVQ R10, next+64(FP)
+	RET
