@@ -62,7 +62,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // Clock-driven rules are evaluated without any new event: an agent whose
@@ -103,7 +103,9 @@ func TestAgentSilentWithoutNewEvents(t *testing.T) {
 		t.Errorf("agent-silent: %+v", ds[0])
 	}
 	heartbeat(t, js, "hb-2", t0.Add(5*time.Minute))
-	waitFor(t, func() bool { return open() == 0 && len(a.Diagnoses(api.Query{State: api.StateResolved, Code: "agent-silent"})) == 1 })
+	waitFor(t, func() bool {
+		return open() == 0 && len(a.Diagnoses(api.Query{State: api.StateResolved, Code: "agent-silent"})) == 1
+	})
 }
 
 func heartbeat(t *testing.T, js jetstream.JetStream, id string, at time.Time) {

@@ -56,10 +56,14 @@ func (a *Aggregator) replayStream(ctx context.Context, js jetstream.JetStream, s
 	if err != nil {
 		return 0, true, err
 	}
-	upTo := st.CachedInfo().State.LastSeq
-	if st.CachedInfo().State.Msgs == 0 {
+	state := st.CachedInfo().State
+	upTo := state.LastSeq
+	if state.Msgs == 0 {
 		return 0, true, nil
 	}
+	// remaining is exact unless messages were deleted in between, so a
+	// fetch asks for no more than there is and does not wait for more.
+	remaining := min(state.Msgs, upTo-state.FirstSeq+1)
 	oc, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
 	if err != nil {
 		return 0, true, err
@@ -75,7 +79,7 @@ func (a *Aggregator) replayStream(ctx context.Context, js jetstream.JetStream, s
 		if err := ctx.Err(); err != nil {
 			return applied, true, err
 		}
-		batch, err := oc.Fetch(replayBatch, jetstream.FetchMaxWait(2*time.Second))
+		batch, err := oc.Fetch(int(min(remaining, replayBatch)), jetstream.FetchMaxWait(2*time.Second))
 		if err != nil {
 			return applied, true, err
 		}
@@ -90,6 +94,7 @@ func (a *Aggregator) replayStream(ctx context.Context, js jetstream.JetStream, s
 				done = true
 				continue
 			}
+			remaining = min(md.NumPending, upTo-md.Sequence.Stream)
 			if e, err := event.Decode(m.Data()); err == nil && e.Subject() == m.Subject() {
 				if err := a.store.Apply(ctx, e); err == nil {
 					applied++
@@ -103,7 +108,7 @@ func (a *Aggregator) replayStream(ctx context.Context, js jetstream.JetStream, s
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
 			return applied, true, err
 		}
-		if done || got == 0 {
+		if done || got == 0 || remaining == 0 {
 			return applied, true, nil
 		}
 	}

@@ -27,12 +27,15 @@ type StatusError struct {
 	Message string
 }
 
+// Error says which URL answered what.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s: %d %s: %s", e.URL, e.Code, http.StatusText(e.Code), e.Message)
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for a 404.
-func (e *StatusError) Is(target error) bool { return target == ErrNotFound && e.Code == http.StatusNotFound }
+func (e *StatusError) Is(target error) bool {
+	return target == ErrNotFound && e.Code == http.StatusNotFound
+}
 
 // Client asks an aggregator over HTTP.
 type Client struct {

@@ -64,6 +64,19 @@ func TestLiveAPIOverHTTPAndNATS(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	all := string(body) + string(m.Data)
+	for _, path := range []string{api.PathDiagnoses + "?state=all", api.PathNodes, api.PathHealth, api.PathDiagnoses + "/" + httpDs[0].ID} {
+		r, err := http.Get("http://" + a.HTTPAddr() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		all += string(b)
+	}
+	if strings.Contains(all, "CANARY-SECRET") {
+		t.Error("a secret value of the scenario's keystores reached the API")
+	}
 	for _, want := range []string{
 		`esdoctor_diagnoses_open{code="` + transportPort + `",severity="error"} 1`,
 		"esdoctor_store_events_applied_total ",

@@ -170,7 +170,9 @@ func (r *running) settle(t *testing.T, want int) {
 	waitFor(t, 20*time.Second, func() bool {
 		s := r.Stats()
 		return s.Store.Applied == uint64(want) && s.EvaluatedVersion == s.StoreVersion
-	}, func() string { return fmt.Sprintf("applied %d events, want %d (%+v)", r.Stats().Store.Applied, want, r.Stats()) })
+	}, func() string {
+		return fmt.Sprintf("applied %d events, want %d (%+v)", r.Stats().Store.Applied, want, r.Stats())
+	})
 	// One more evaluation tick, so that the API shows what the last
 	// evaluation produced.
 	time.Sleep(60 * time.Millisecond)

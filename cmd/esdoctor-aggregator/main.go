@@ -1,13 +1,99 @@
 // Command esdoctor-aggregator folds the agents' events into a model of
-// clusters, nodes and remote connections and runs the diagnosis rules.
+// clusters, nodes and remote connections, runs the diagnosis rules, and
+// serves the query API. With no --nats it embeds a NATS server with
+// JetStream (127.0.0.1:4222), so one command runs the whole system on one
+// machine.
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/esdoctor/esdoctor/aggregator"
+	"github.com/esdoctor/esdoctor/aggregator/api"
+	"github.com/esdoctor/esdoctor/aggregator/ingest"
+	"github.com/esdoctor/esdoctor/aggregator/rules"
+	"github.com/esdoctor/esdoctor/shared/cli"
+	"github.com/esdoctor/esdoctor/shared/logx"
 )
 
+const prog = "esdoctor-aggregator"
+
+// DefaultDataDir is where the aggregator keeps its state when it may write
+// there; otherwise ./esdoctor-data.
+const DefaultDataDir = "/var/lib/esdoctor"
+
 func main() {
-	fmt.Fprintln(os.Stderr, "esdoctor-aggregator: not implemented yet")
-	os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses the flags and runs the aggregator until ctx ends (SIGINT or
+// SIGTERM: graceful shutdown).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	env := &cli.Env{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Prog: prog}
+	fs := cli.NewFlagSet(env, "[--nats URL] [--listen 127.0.0.1:9800] [--data DIR] [flags]")
+	natsURL := fs.String("nats", "", "NATS server URL(s), comma-separated; empty embeds a NATS server with JetStream in DIR/nats")
+	natsListen := fs.String("nats-listen", aggregator.DefaultNATSListen, "client address of the embedded NATS server (without --nats)")
+	listen := fs.String("listen", api.DefaultListen, "HTTP API address (no authentication: keep it on a trusted address)")
+	data := fs.String("data", "", "data directory (default "+DefaultDataDir+", or ./esdoctor-data when that is not writable)")
+	durable := fs.String("durable", ingest.DefaultDurable, "durable consumer name; every aggregator on the same streams needs its own")
+	replicas := fs.Int("replicas", 1, "stream replicas: 1, or 3 on a three-node NATS cluster")
+	mesh := fs.Bool("mesh", false, "enable the service-mesh rule pack")
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if done, code := cli.Parse(env, fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return cli.Usagef(env, "unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	switch *level {
+	case "debug", "info", "warn", "error":
+	default:
+		return cli.Usagef(env, "--log-level must be debug, info, warn or error, not %q", *level)
+	}
+	dir := *data
+	if dir == "" {
+		dir = chooseDataDir(DefaultDataDir)
+	}
+	log := logx.New(logx.Options{JSON: true, Level: *level})
+	defer func() { _ = log.Sync() }()
+	a, err := aggregator.New(aggregator.Options{NATSURL: *natsURL, NATSListen: *natsListen, Listen: *listen, DataDir: dir,
+		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log})
+	if err != nil {
+		return cli.Usagef(env, "%v", err)
+	}
+	if err := a.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	return cli.ExitOK
+}
+
+// chooseDataDir is preferred (/var/lib/esdoctor) when it exists (or can be
+// created) and is writable, else ./esdoctor-data.
+func chooseDataDir(preferred string) string {
+	if writable(preferred) {
+		return preferred
+	}
+	return filepath.Join(".", "esdoctor-data")
+}
+
+func writable(dir string) bool {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return false
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return false
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name) == nil
 }

@@ -94,12 +94,17 @@ func NewFlagSet(env *Env, usageLine string) *flag.FlagSet {
 // (done, exitCode): done is true when the caller should return exitCode
 // (help was printed, or a usage error was reported).
 func Parse(env *Env, fs *flag.FlagSet, args []string) (bool, int) {
+	// The flag package prints the usage on every error; a usage error is
+	// one line on stderr, and only --help prints the usage (on stdout).
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var positional []string
 	rest := args
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				usage()
 				return true, ExitOK
 			}
 			return true, Usagef(env, "%v", err)

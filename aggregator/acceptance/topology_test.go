@@ -1,0 +1,418 @@
+package acceptance_test
+
+import (
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+)
+
+// Passwords (not secrets of a real site; held in keystores as ES would).
+const (
+	transportPW = "CANARY-SECRET-transport-p12"
+	httpPW      = "CANARY-SECRET-http-p12"
+	ccPW        = "CANARY-SECRET-cross-cluster-p12"
+)
+
+// t0 is when the guide's incidents happened; logs are dated then while the
+// files are written now.
+var t0 = time.Date(2023, 6, 28, 9, 0, 0, 0, time.UTC)
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+func mustCA(t *testing.T, cn string) *certgen.Authority {
+	t.Helper()
+	ca, err := certgen.NewCA(cn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca
+}
+
+func mustLeaf(t *testing.T, ca *certgen.Authority, cn string, opts ...certgen.Option) *certgen.Leaf {
+	t.Helper()
+	l, err := ca.Issue(cn, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func mustP12(t *testing.T, pw string, entries ...certgen.Entry) []byte {
+	t.Helper()
+	b, err := certgen.EncodePKCS12(pw, entries...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sha1Hex(c *x509.Certificate) string {
+	s := sha1.Sum(c.Raw)
+	return hex.EncodeToString(s[:])
+}
+
+// sanList renders a certificate's SANs the way SslDiagnostics prints them.
+func sanList(c *x509.Certificate) []string {
+	var out []string
+	for _, d := range c.DNSNames {
+		out = append(out, "DNS:"+d)
+	}
+	for _, ip := range c.IPAddresses {
+		out = append(out, "IP:"+ip.String())
+	}
+	return out
+}
+
+// apiKey is a cross-cluster API key as the create API returns it.
+type apiKey struct{ id, secret string }
+
+func (k apiKey) encoded() string {
+	return base64.StdEncoding.EncodeToString([]byte(k.id + ":" + k.secret))
+}
+
+var (
+	ccKey   = apiKey{"agZXJocBmA2beJfq2yKu", "CANARY-SECRET-cc-api-key-secret"}
+	restKey = apiKey{"VuaCfGcBCdbkQm-e5aOx", "CANARY-SECRET-rest-api-key-secret"}
+)
+
+// style is how a two-cluster site is written.
+type style struct {
+	// def is where the local cluster defines the remote: "yml-flat",
+	// "yml-nested", "settings-nested", "settings-flat" or "invisible"
+	// (only the keystore credentials and the logs show it).
+	def string
+	// mode is "sniff" or "proxy".
+	mode string
+	// hosts: "multi" (one 127.x address per node), "single" (everything on
+	// 127.0.0.1 with distinct ports) or "names" (seeds by host name, the
+	// node's yml has network.publish_host).
+	hosts string
+	// layout of the logs ("plain", "ecs", "both").
+	layout          string
+	nLocal, nRemote int
+	alias           string
+	// noStart leaves the start lines out of the logs.
+	noStart bool
+	// certModel: the certificate (pre-8.10) model: seeds on the transport
+	// port, no API key, one CA for both clusters' transport certificates.
+	certModel bool
+}
+
+func (st style) withDefaults() style {
+	if st.def == "" {
+		st.def = "settings-nested"
+	}
+	if st.mode == "" {
+		st.mode = "sniff"
+	}
+	if st.hosts == "" {
+		st.hosts = "multi"
+	}
+	if st.layout == "" {
+		st.layout = "plain"
+	}
+	if st.nLocal == 0 {
+		st.nLocal = 2
+	}
+	if st.nRemote == 0 {
+		st.nRemote = 2
+	}
+	if st.alias == "" {
+		st.alias = "my"
+	}
+	return st
+}
+
+// es is one node of a topology with its addresses.
+type es struct {
+	*node
+	host          string // the address other nodes use ("127.0.20.1", "127.0.0.1", "remote-1.example.test")
+	ip            string
+	transportPort int
+	rcPort        int
+	httpPort      int
+	transport     *certgen.Leaf // transport certificate
+	server        *certgen.Leaf // remote cluster server certificate
+}
+
+func (e *es) transportAddr() string { return fmt.Sprintf("%s:%d", e.host, e.transportPort) }
+func (e *es) rcAddr() string        { return fmt.Sprintf("%s:%d", e.host, e.rcPort) }
+func (e *es) ipTransport() string   { return fmt.Sprintf("%s:%d", e.ip, e.transportPort) }
+func (e *es) ipRC() string          { return fmt.Sprintf("%s:%d", e.ip, e.rcPort) }
+
+// topo is a local cluster "local" connected to a remote cluster "remote".
+type topo struct {
+	s             *site
+	st            style
+	local, remote []*es
+	localTCA      *certgen.Authority // local transport CA (auto-config)
+	remoteTCA     *certgen.Authority // remote transport CA (auto-config)
+	remoteCA      *certgen.Authority // the CA of the remote cluster server certificates (certutil)
+	sharedCA      *certgen.Authority // certificate model: one CA for both clusters
+	key           apiKey
+}
+
+// newTopo writes a healthy two-cluster site in the given style.
+func newTopo(t *testing.T, st style) *topo {
+	t.Helper()
+	st = st.withDefaults()
+	tp := &topo{s: newSite(t), st: st, key: ccKey}
+	tp.localTCA = mustCA(t, "Elasticsearch security auto-configuration transport CA")
+	tp.remoteTCA = mustCA(t, "Elasticsearch security auto-configuration transport CA")
+	tp.remoteCA = mustCA(t, "Elastic Certificate Tool Autogenerated CA")
+	if st.certModel {
+		tp.sharedCA = mustCA(t, "Company Transport CA")
+	}
+	for i := 1; i <= st.nLocal; i++ {
+		tp.local = append(tp.local, tp.addNode("local", i))
+	}
+	for i := 1; i <= st.nRemote; i++ {
+		tp.remote = append(tp.remote, tp.addNode("remote", i))
+	}
+	for _, e := range tp.remote {
+		if !st.certModel {
+			tp.serverOn(e)
+		}
+	}
+	tp.define()
+	for _, e := range tp.local {
+		if !st.certModel {
+			e.files["remote-cluster-ca.crt"] = certgen.PEMCerts(tp.remoteCA.Cert)
+			e.secure["cluster.remote."+st.alias+".credentials"] = tp.key.encoded()
+			e.set("xpack.security.remote_cluster_client.ssl.enabled", "true")
+			e.set("xpack.security.remote_cluster_client.ssl.certificate_authorities", `[ "remote-cluster-ca.crt" ]`)
+		}
+	}
+	if !st.noStart {
+		for _, e := range append(append([]*es{}, tp.local...), tp.remote...) {
+			e.log(startLines(at(0), "8.13.4", e.cluster, e.name, e.ip, e.transportPort, e.httpPort)...)
+		}
+	}
+	return tp
+}
+
+// addNode writes one node with auto-configured security (transport.p12
+// with entries transport + transport_ca, http.p12).
+func (tp *topo) addNode(cluster string, i int) *es {
+	t := tp.s.t
+	name := fmt.Sprintf("%s-%d", cluster, i)
+	n := tp.s.node(cluster, name)
+	n.layout = tp.st.layout
+	e := &es{node: n, transportPort: 9300, rcPort: 9443, httpPort: 9200}
+	octet := 10
+	if cluster == "remote" {
+		octet = 20
+	}
+	switch tp.st.hosts {
+	case "single":
+		e.ip, e.host = "127.0.0.1", "127.0.0.1"
+		off := i - 1
+		if cluster == "remote" {
+			off += 10
+		}
+		e.transportPort, e.rcPort, e.httpPort = 9300+off, 9443+off, 9200+off
+		n.set("network.host", "127.0.0.1")
+		n.set("transport.port", fmt.Sprint(e.transportPort)).set("http.port", fmt.Sprint(e.httpPort))
+	case "names":
+		e.ip = fmt.Sprintf("127.0.%d.%d", octet, i)
+		e.host = fmt.Sprintf("%s.example.test", name)
+		n.set("network.host", e.ip).set("network.publish_host", e.host)
+	default:
+		e.ip = fmt.Sprintf("127.0.%d.%d", octet, i)
+		e.host = e.ip
+		n.set("network.host", e.ip)
+	}
+	tca := tp.localTCA
+	if cluster == "remote" {
+		tca = tp.remoteTCA
+	}
+	entries := func(l *certgen.Leaf) []certgen.Entry {
+		return []certgen.Entry{certgen.KeyEntry("transport", l), certgen.AuthorityEntry("transport_ca", tca)}
+	}
+	if tp.st.certModel {
+		tca = tp.sharedCA
+	}
+	e.transport = mustLeaf(t, tca, name, certgen.DNS(name, strings.TrimSuffix(e.host, ".")), certgen.IPs(e.ip))
+	n.files["certs/transport.p12"] = mustP12(t, transportPW, entries(e.transport)...)
+	httpCA := mustCA(t, "Elasticsearch security auto-configuration HTTP CA")
+	httpLeaf := mustLeaf(t, httpCA, name, certgen.DNS("localhost", name), certgen.IPs(e.ip))
+	n.files["certs/http.p12"] = mustP12(t, httpPW, certgen.KeyEntry("http", httpLeaf), certgen.AuthorityEntry("http_ca", httpCA))
+	n.files["certs/http_ca.crt"] = certgen.PEMCerts(httpCA.Cert)
+	n.secure["xpack.security.transport.ssl.keystore.secure_password"] = transportPW
+	n.secure["xpack.security.transport.ssl.truststore.secure_password"] = transportPW
+	n.secure["xpack.security.http.ssl.keystore.secure_password"] = httpPW
+	n.secure["autoconfiguration.password_hash"] = "$2a$10$CANARY-SECRET-hash"
+	n.block(`#----------------------- BEGIN SECURITY AUTO CONFIGURATION -----------------------
+#
+# The following settings, TLS certificates, and keys have been automatically
+# generated to configure Elasticsearch security features on 28-06-2023 08:51:20
+#
+# --------------------------------------------------------------------------------
+
+# Enable security features
+xpack.security.enabled: true
+
+xpack.security.enrollment.enabled: true
+
+# Enable encryption for HTTP API client connections, such as Kibana, Logstash, and Agents
+xpack.security.http.ssl:
+  enabled: true
+  keystore.path: certs/http.p12
+
+# Enable encryption and mutual authentication between cluster nodes
+xpack.security.transport.ssl:
+  enabled: true
+  verification_mode: certificate
+  keystore.path: certs/transport.p12
+  truststore.path: certs/transport.p12
+#----------------------- END SECURITY AUTO CONFIGURATION -------------------------`)
+	return e
+}
+
+// serverOn enables the remote cluster server on a remote node with a
+// certutil-style cross-cluster.p12 (key entry + CA), per guide 003.
+func (tp *topo) serverOn(e *es, opts ...certgen.Option) {
+	t := tp.s.t
+	if len(opts) == 0 {
+		opts = []certgen.Option{certgen.DNS(e.name, "localhost"), certgen.IPs(e.ip)}
+		if tp.st.hosts == "names" {
+			opts = []certgen.Option{certgen.DNS(e.host), certgen.IPs(e.ip)}
+		}
+		if tp.st.mode == "proxy" {
+			opts = append(opts, certgen.DNS("remote.example.test"))
+		}
+	}
+	e.server = mustLeaf(t, tp.remoteCA, e.name, opts...)
+	e.files["cross-cluster.p12"] = mustP12(t, ccPW, certgen.KeyEntry("instance", e.server), certgen.AuthorityEntry("ca", tp.remoteCA))
+	e.secure["xpack.security.remote_cluster_server.ssl.keystore.secure_password"] = ccPW
+	e.set("remote_cluster_server.enabled", "true")
+	if tp.st.hosts == "single" {
+		e.set("remote_cluster.port", fmt.Sprint(e.rcPort))
+	} else if tp.st.hosts == "multi" {
+		e.set("remote_cluster.host", e.ip)
+	}
+	e.set("xpack.security.remote_cluster_server.ssl.enabled", "true")
+	e.set("xpack.security.remote_cluster_server.ssl.keystore.path", "cross-cluster.p12")
+}
+
+// seeds are the addresses the local cluster uses.
+func (tp *topo) seeds() []string {
+	var out []string
+	for _, e := range tp.remote {
+		if tp.st.certModel {
+			out = append(out, e.transportAddr())
+		} else {
+			out = append(out, e.rcAddr())
+		}
+	}
+	return out
+}
+
+// define writes the remote definition on the local side in the style.
+func (tp *topo) define() {
+	tp.defineSeeds(tp.seeds())
+}
+
+func quoteAll(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = `"` + x + `"`
+	}
+	return strings.Join(q, ", ")
+}
+
+// defineSeeds (re)writes the definition with these addresses (proxy mode:
+// the first one is the proxy address).
+func (tp *topo) defineSeeds(addrs []string) {
+	a := tp.st.alias
+	proxy := tp.st.mode == "proxy"
+	for _, e := range tp.local {
+		e.settings = ""
+		e.unset("cluster.remote." + a + ".seeds").unset("cluster.remote." + a + ".mode").unset("cluster.remote." + a + ".proxy_address").unset("cluster.remote." + a + ".server_name")
+		kept := e.yml[:0]
+		for _, l := range e.yml {
+			if !strings.HasPrefix(l, "cluster:\n  remote:") {
+				kept = append(kept, l)
+			}
+		}
+		e.yml = kept
+	}
+	switch tp.st.def {
+	case "yml-flat":
+		for _, e := range tp.local {
+			if proxy {
+				e.set("cluster.remote."+a+".mode", "proxy").set("cluster.remote."+a+".proxy_address", addrs[0]).set("cluster.remote."+a+".server_name", "remote.example.test")
+			} else {
+				e.set("cluster.remote."+a+".seeds", "["+quoteAll(addrs)+"]")
+			}
+		}
+	case "yml-nested":
+		for _, e := range tp.local {
+			if proxy {
+				e.block(fmt.Sprintf("cluster:\n  remote:\n    %s:\n      mode: proxy\n      proxy_address: %s\n      server_name: remote.example.test\n      skip_unavailable: true", a, addrs[0]))
+			} else {
+				var b strings.Builder
+				fmt.Fprintf(&b, "cluster:\n  remote:\n    %s:\n      seeds:", a)
+				for _, s := range addrs {
+					fmt.Fprintf(&b, "\n        - %s", s)
+				}
+				b.WriteString("\n      transport.compress: true")
+				e.block(b.String())
+			}
+		}
+	case "settings-nested":
+		body := fmt.Sprintf(`{"seeds":[%s]}`, quoteAll(addrs))
+		if proxy {
+			body = fmt.Sprintf(`{"mode":"proxy","proxy_address":"%s","server_name":"remote.example.test"}`, addrs[0])
+		}
+		js := fmt.Sprintf(`{
+  "persistent" : {
+    "cluster" : {
+      "remote" : {
+        "%s" : %s
+      }
+    }
+  },
+  "transient" : { }
+}
+`, a, body)
+		for _, e := range tp.local {
+			e.settings = js
+		}
+	case "settings-flat":
+		body := fmt.Sprintf(`"cluster.remote.%s.seeds":[%s],"cluster.remote.%s.skip_unavailable":"true"`, a, quoteAll(addrs), a)
+		if proxy {
+			body = fmt.Sprintf(`"cluster.remote.%s.mode":"proxy","cluster.remote.%s.proxy_address":"%s","cluster.remote.%s.server_name":"remote.example.test"`, a, a, addrs[0], a)
+		}
+		js := fmt.Sprintf(`{"persistent":{%s,"xpack.monitoring.collection.enabled":"true"},"transient":{}}`, body)
+		for _, e := range tp.local {
+			e.settings = js
+		}
+	case "invisible":
+	}
+}
+
+// logsFor picks an es by name from both clusters.
+func (tp *topo) n(name string) *es {
+	for _, e := range append(append([]*es{}, tp.local...), tp.remote...) {
+		if e.name == name {
+			return e
+		}
+	}
+	tp.s.t.Fatalf("no node %s", name)
+	return nil
+}
+
+// trustOf builds the DiagnosticTrustManager record of a local node that
+// does not trust the certificate a remote node presents.
+func serverTrust(e *es, leaf *certgen.Leaf, server, context, tail string) trust {
+	return trust{server: server, subject: leaf.Cert.Subject.String(), fingerprint: sha1Hex(leaf.Cert), notBefore: leaf.Cert.NotBefore, notAfter: leaf.Cert.NotAfter,
+		sans: sanList(leaf.Cert), issuer: leaf.Cert.Issuer.String(), context: context, trustTail: tail}
+}

@@ -1,0 +1,178 @@
+package main
+
+import "github.com/esdoctor/esdoctor/shared/catalog"
+
+// advice is what explain says about one symptom: what it means, which
+// diagnoses it can lead to (the aggregator decides which one with the other
+// side's logs and the configuration), and what to check by hand.
+type advice struct {
+	Meaning string
+	LeadsTo []catalog.Code
+	Check   []string
+	// Informational symptoms describe the node (start, address), not a
+	// problem.
+	Informational bool
+}
+
+// adviceFor covers every symptom code of the catalog (a test checks it).
+var adviceFor = map[catalog.SymptomCode]advice{
+	catalog.SymConnectException: {
+		Meaning: "The local node could not open a TCP connection to the address in the line: nothing listens there, or something drops the traffic.",
+		LeadsTo: []catalog.Code{catalog.RemoteUnreachable, catalog.RemoteServerDisabled, catalog.RemoteServerBoundToLoopback},
+		Check: []string{
+			"From the local node: nc -vz HOST PORT (the address in the line).",
+			"On the remote nodes: remote_cluster_server.enabled: true, and remote_cluster.host/port (default port 9443) not on loopback.",
+			"The seeds or proxy_address of the remote (GET _cluster/settings, cluster.remote.<alias>.*) name that host and port.",
+			"Firewalls and security groups between the two clusters allow the port.",
+		},
+	},
+	catalog.SymNoSeedNodeLeft: {
+		Meaning: "Every seed of a sniff-mode remote cluster failed; the cause is in the preceding connect errors.",
+		LeadsTo: []catalog.Code{catalog.RemoteUnreachable, catalog.RemoteServerDisabled},
+		Check:   []string{"GET _remote/info on the local cluster: connected, num_nodes_connected and the seeds.", "Each seed's host:port is reachable from every local node."},
+	},
+	catalog.SymProxyConnectionsFailed: {
+		Meaning: "A proxy-mode remote cluster could not open any connection to its proxy_address.",
+		LeadsTo: []catalog.Code{catalog.RemoteUnreachable, catalog.RemoteServerDisabled, catalog.RemoteServerBoundToLoopback},
+		Check:   []string{"cluster.remote.<alias>.proxy_address points at the remote cluster server port (9443 by default).", "The cause further down the excerpt (connect_exception, TLS or authentication error)."},
+	},
+	catalog.SymClosedByRemote: {
+		Meaning: "An established transport connection was closed by the other end: a node restart (benign) or a middlebox dropping idle connections.",
+		LeadsTo: []catalog.Code{catalog.ConnectionUnreliable},
+		Check: []string{
+			"Did the remote node restart at that time (its log: starting ... / stopping ...)?",
+			"sysctl net.ipv4.tcp_keepalive_time (300 recommended) and net.ipv4.tcp_retries2 (5) on both clusters' nodes.",
+			"Idle timeouts of firewalls, NAT gateways and load balancers between the clusters.",
+		},
+	},
+	catalog.SymTLSTrustFailure: {
+		Meaning: "The TLS client did not trust the certificate the server presented; the line names the server certificate, its issuer and the CAs the client trusts.",
+		LeadsTo: []catalog.Code{catalog.TLSUntrustedCA, catalog.TransportPortInsteadOfRemoteClusterPort, catalog.MissingCrossClusterCredentials, catalog.TLSHostnameMismatch},
+		Check: []string{
+			"The ssl context in the line: xpack.security.remote_cluster_client.ssl is the API-key model; xpack.security.transport.ssl against a remote means the certificate model or a missing credentials entry.",
+			"The issuer in the line: a 'Transport CA' issuer means the seeds point at the transport port (9300) instead of remote_cluster.port (9443).",
+			"openssl x509 -noout -subject -fingerprint -in <the CA file of the ssl context> and compare with the issuer's fingerprint in the line.",
+		},
+	},
+	catalog.SymClientDidNotTrustServerCert: {
+		Meaning: "This node is the server: the client (the other cluster) rejected its certificate. The client's log says why.",
+		LeadsTo: []catalog.Code{catalog.TLSUntrustedCA, catalog.TransportPortInsteadOfRemoteClusterPort},
+		Check: []string{
+			"The profile: _remote_cluster means the client trusts the wrong CA; default means the client connects to the transport port.",
+			"The client's log at the same time (failed to establish trust with server ...).",
+		},
+	},
+	catalog.SymBadCertificateAlert: {
+		Meaning: "The peer aborted the TLS handshake with bad_certificate: it wanted a client certificate this node did not send, or rejected it.",
+		LeadsTo: []catalog.Code{catalog.TransportPortInsteadOfRemoteClusterPort},
+		Check:   []string{"The port the seeds name: the transport port requires a client certificate, the remote cluster port does not.", "The remote node's log: Empty client certificate chain on profile default."},
+	},
+	catalog.SymEmptyClientCertificateChain: {
+		Meaning: "This node's transport port required a client certificate and the client sent none: an API-key client connecting to the transport port.",
+		LeadsTo: []catalog.Code{catalog.TransportPortInsteadOfRemoteClusterPort},
+		Check:   []string{"Which cluster connects from the remote address in the line, and whether its seeds name transport.port instead of remote_cluster.port."},
+	},
+	catalog.SymTransportException: {
+		Meaning: "An exception on the transport layer, with the channel profile (default = transport port, _remote_cluster = remote cluster server port).",
+		LeadsTo: []catalog.Code{catalog.TransportPortInsteadOfRemoteClusterPort, catalog.TLSUntrustedCA},
+		Check:   []string{"The profile and the remote address in the line; the cause further down the excerpt."},
+	},
+	catalog.SymHandshakeMissingAuthentication: {
+		Meaning: "The remote cluster handshake reached a port that expects authentication the client did not send: the API-key client connects to the transport port.",
+		LeadsTo: []catalog.Code{catalog.TransportPortInsteadOfRemoteClusterPort},
+		Check:   []string{"cluster.remote.<alias>.seeds / proxy_address use remote_cluster.port (9443 by default), not transport.port (9300)."},
+	},
+	catalog.SymChannelProfileMismatch: {
+		Meaning: "The remote cluster handshake arrived on the default (transport) profile; it must use the _remote_cluster profile.",
+		LeadsTo: []catalog.Code{catalog.TransportPortInsteadOfRemoteClusterPort},
+		Check:   []string{"Point the seeds / proxy_address at remote_cluster.port of the remote nodes."},
+	},
+	catalog.SymAnonymousUnauthorized: {
+		Meaning: "The handshake ran as the remote cluster's anonymous user: it arrived on the transport port without credentials.",
+		LeadsTo: []catalog.Code{catalog.TransportPortInsteadOfRemoteClusterPort},
+		Check:   []string{"The seeds' port; with API keys it must be remote_cluster.port."},
+	},
+	catalog.SymMissingCrossClusterCredentialsHeader: {
+		Meaning: "The remote cluster server port got a connection without a cross-cluster API key: the local keystore has no cluster.remote.<alias>.credentials.",
+		LeadsTo: []catalog.Code{catalog.MissingCrossClusterCredentials},
+		Check: []string{
+			"bin/elasticsearch-keystore list on every local node: cluster.remote.<alias>.credentials, with the alias used in the remote settings.",
+			"After adding it: POST _nodes/reload_secure_settings.",
+		},
+	},
+	catalog.SymAPIKeyWrongType: {
+		Meaning: "The key in cluster.remote.<alias>.credentials is a REST API key; remote clusters need a cross-cluster API key.",
+		LeadsTo: []catalog.Code{catalog.RestAPIKeyInsteadOfCrossCluster},
+		Check:   []string{"GET /_security/api_key?id=<id in the line> on the remote cluster: type must be cross_cluster.", "Create one with POST /_security/cross_cluster/api_key."},
+	},
+	catalog.SymAPIKeyUnableToAuthenticate: {
+		Meaning: "The remote cluster could not authenticate the cross-cluster API key sent for the handshake.",
+		LeadsTo: []catalog.Code{catalog.InvalidAPIKey},
+		Check:   []string{"The remote cluster's log for 'Authentication using apikey failed' with the same id.", "GET /_security/api_key?id=<id> on the remote: invalidated or expired?"},
+	},
+	catalog.SymAPIKeyInvalidCredentials: {
+		Meaning: "The API key id exists on the remote cluster but the secret is wrong, or the key is invalidated, expired or unknown.",
+		LeadsTo: []catalog.Code{catalog.InvalidAPIKey},
+		Check:   []string{"Every local node's keystore holds the same, current key (esdoctor reports nodes that differ).", "Replace cluster.remote.<alias>.credentials on every local node, then reload secure settings."},
+	},
+	catalog.SymRemoteIndicesUnauthorized: {
+		Meaning: "A cross-cluster action was denied: the local user's remote_indices privileges and the cross-cluster key's access do not both allow it.",
+		LeadsTo: []catalog.Code{catalog.InsufficientRemotePrivileges},
+		Check:   []string{"The local user's role: remote_indices for the remote alias and the indices.", "The cross-cluster API key's access on the remote cluster (search / replication, names)."},
+	},
+	catalog.SymNoRemoteIndicesPrivileges: {
+		Meaning: "The local user has no remote_indices privileges at all for the target remote cluster.",
+		LeadsTo: []catalog.Code{catalog.NoRemoteIndicesPrivileges},
+		Check:   []string{"Add remote_indices with clusters: [<alias>] to the user's role."},
+	},
+	catalog.SymS3InvalidAccessKey: {
+		Meaning: "S3 does not know the access key this node sent: a stale s3.client.<name>.access_key in its keystore (often where an IAM role was intended).",
+		LeadsTo: []catalog.Code{catalog.S3StaleKeystoreCredentials},
+		Check:   []string{"bin/elasticsearch-keystore list on every node: s3.client.<name>.access_key / secret_key present on only some?", "Remove them where the instance role should be used, then restart."},
+	},
+	catalog.SymS3SignatureMismatch: {
+		Meaning: "S3 rejected the request signature: the secret key in the keystore does not match the access key.",
+		LeadsTo: []catalog.Code{catalog.S3StaleKeystoreCredentials},
+		Check:   []string{"s3.client.<name>.secret_key in the keystore of the node that logged it; the same on every node."},
+	},
+	catalog.SymTLSHostnameMismatch: {
+		Meaning: "Hostname verification failed: the certificate's subject alternative names do not include the host the client connected to.",
+		LeadsTo: []catalog.Code{catalog.TLSHostnameMismatch},
+		Check:   []string{"openssl x509 -noout -ext subjectAltName -in <server certificate>, against the seed host (or server_name in proxy mode)."},
+	},
+	catalog.SymTLSCertificateExpired: {
+		Meaning: "A certificate in the handshake is outside its validity period.",
+		LeadsTo: []catalog.Code{catalog.TLSCertificateExpired},
+		Check:   []string{"openssl x509 -noout -dates -in <certificate> on both sides; renew and install it."},
+	},
+	catalog.SymNodeStarted: {
+		Meaning: "The node started (version, pid, name): it marks a restart, which explains closed connections and ends the effect of older configuration.",
+		LeadsTo: []catalog.Code{catalog.ConnectionUnreliable, catalog.ConfigChangedSinceStart},
+		Check:   []string{"Whether the start lines up with errors on the other cluster."}, Informational: true,
+	},
+	catalog.SymNodeStopping: {
+		Meaning: "The node is stopping: connections to it close by remote at this time, which is expected.",
+		LeadsTo: []catalog.Code{catalog.ConnectionUnreliable},
+		Check:   []string{"Whether the stop was planned."}, Informational: true,
+	},
+	catalog.SymPublishAddress: {
+		Meaning: "The address a profile (transport, _remote_cluster, http) publishes and binds: a loopback address here cannot be reached from other hosts.",
+		LeadsTo: []catalog.Code{catalog.RemoteServerBoundToLoopback},
+		Check:   []string{"For the _remote_cluster profile: remote_cluster.host / network.host must not be a loopback address."}, Informational: true,
+	},
+	catalog.SymMeshBadCertificate: {
+		Meaning: "The service mesh's sidecar failed a TLS handshake on a bad certificate.",
+		LeadsTo: []catalog.Code{catalog.MeshTLSErrors},
+		Check:   []string{"istioctl proxy-config secret <pod>: the workload certificate and its root; mTLS mode (PeerAuthentication) on both sides."},
+	},
+	catalog.SymMeshCannotListResource: {
+		Meaning: "A mesh component lacks the RBAC permission to list a Kubernetes resource.",
+		LeadsTo: []catalog.Code{catalog.MeshTLSErrors},
+		Check:   []string{"The ClusterRole/RoleBinding of the mesh component named in the line."},
+	},
+	catalog.SymMeshJwtAuthenticationFailed: {
+		Meaning: "The mesh CA rejected the workload's JWT when it asked for a certificate.",
+		LeadsTo: []catalog.Code{catalog.MeshTLSErrors},
+		Check:   []string{"The trust domain and the token audience configured for the mesh CA; the pod's service account token."},
+	},
+}
