@@ -90,7 +90,6 @@ const (
 	lApiKey    = "org.elasticsearch.xpack.security.authc.ApiKeyAuthenticator"
 	lSuppress  = "rest.suppressed"
 	lHTTPSrv   = "org.elasticsearch.http.netty4.Netty4HttpServerTransport"
-	lRepo      = "org.elasticsearch.repositories.RepositoriesService"
 )
 
 var frames = []string{

@@ -156,6 +156,7 @@ type topo struct {
 	remoteTCA     *certgen.Authority // remote transport CA (auto-config)
 	remoteCA      *certgen.Authority // the CA of the remote cluster server certificates (certutil)
 	sharedCA      *certgen.Authority // certificate model: one CA for both clusters
+	localRCA      *certgen.Authority // the local cluster's own remote cluster server CA (bidirectional)
 	key           apiKey
 }
 
@@ -302,6 +303,20 @@ func (tp *topo) serverOn(e *es, opts ...certgen.Option) {
 	e.set("xpack.security.remote_cluster_server.ssl.keystore.path", "cross-cluster.p12")
 }
 
+// serverOnLocal enables the remote cluster server on a local node (for
+// links in the other direction) with a certificate from localRCA.
+func (tp *topo) serverOnLocal(e *es) {
+	t := tp.s.t
+	if tp.localRCA == nil {
+		tp.localRCA = mustCA(t, "Local Cluster Remote Access CA")
+	}
+	e.server = mustLeaf(t, tp.localRCA, e.name, certgen.DNS(e.name), certgen.IPs(e.ip))
+	e.files["cross-cluster.p12"] = mustP12(t, ccPW, certgen.KeyEntry("instance", e.server), certgen.AuthorityEntry("ca", tp.localRCA))
+	e.secure["xpack.security.remote_cluster_server.ssl.keystore.secure_password"] = ccPW
+	e.set("remote_cluster_server.enabled", "true").set("remote_cluster.host", e.ip)
+	e.set("xpack.security.remote_cluster_server.ssl.keystore.path", "cross-cluster.p12")
+}
+
 // seeds are the addresses the local cluster uses.
 func (tp *topo) seeds() []string {
 	var out []string
@@ -399,7 +414,7 @@ func (tp *topo) defineSeeds(addrs []string) {
 	}
 }
 
-// logsFor picks an es by name from both clusters.
+// n picks a node of either cluster by name.
 func (tp *topo) n(name string) *es {
 	for _, e := range append(append([]*es{}, tp.local...), tp.remote...) {
 		if e.name == name {
@@ -410,8 +425,8 @@ func (tp *topo) n(name string) *es {
 	return nil
 }
 
-// trustOf builds the DiagnosticTrustManager record of a local node that
-// does not trust the certificate a remote node presents.
+// serverTrust builds the DiagnosticTrustManager record of a local node that
+// does not trust the certificate leaf a remote node presents.
 func serverTrust(e *es, leaf *certgen.Leaf, server, context, tail string) trust {
 	return trust{server: server, subject: leaf.Cert.Subject.String(), fingerprint: sha1Hex(leaf.Cert), notBefore: leaf.Cert.NotBefore, notAfter: leaf.Cert.NotAfter,
 		sans: sanList(leaf.Cert), issuer: leaf.Cert.Issuer.String(), context: context, trustTail: tail}
