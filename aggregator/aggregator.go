@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,6 +68,11 @@ const (
 	StateFile = "diagnoses.json"
 	// saveInterval bounds how often the history is written.
 	saveInterval = 5 * time.Second
+	// PprofEnv names an environment variable: set to a host:port, the
+	// aggregator serves net/http/pprof there (for profiling, e.g. by
+	// make bench-aggregator --cpuprofile; off when unset). No
+	// authentication: give it a loopback address.
+	PprofEnv = "ESDOCTOR_PPROF"
 )
 
 // Options configure the aggregator. Every field is optional except DataDir
@@ -245,6 +251,13 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		<-httpDone
 	}()
 	a.log.Info("HTTP API listening (no authentication: keep it on a trusted address)", zap.String("address", a.HTTPAddr()))
+	if addr := os.Getenv(PprofEnv); addr != "" {
+		stop, err := a.servePprof(addr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	url := a.o.NATSURL
 	if url == "" {
@@ -331,6 +344,24 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	a.saveHistory()
 	a.log.Info("stopped", zap.Uint64("events", a.store.Stats().Applied))
 	return nil
+}
+
+// servePprof serves net/http/pprof on addr until stop is called.
+func (a *Aggregator) servePprof(addr string) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("aggregator: %s=%s: %w", PprofEnv, addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	a.log.Info("pprof listening", zap.String("address", ln.Addr().String()))
+	return func() { _ = srv.Close() }, nil
 }
 
 // startEmbedded runs the embedded nats-server on NATSListen with JetStream

@@ -245,11 +245,14 @@ func (n *nodeState) readKeystore() {
 	if err != nil {
 		n.fileError(path, err)
 		if errors.Is(err, keystore.ErrWrongPassword) {
-			msg := "the keystore password given does not open " + path
 			if info.PasswordProtected && n.opts.KeystorePassword.IsZero() {
-				msg = "the keystore " + path + " is password-protected and no password was given (--keystore-password-file)"
+				// Elasticsearch has its password; only this agent lacks it.
+				// That is an unreadable input (listed in errors), not a
+				// problem of the node.
+				return
 			}
-			n.problem(event.Problem{Code: codeKeystoreUnreadable, Severity: "error", Message: msg, File: path})
+			n.problem(event.Problem{Code: codeKeystoreUnreadable, Severity: "error", File: path,
+				Message: "the keystore password given does not open " + path + " (wrong password, or a tampered file)"})
 		} else {
 			n.problem(event.Problem{Code: codeKeystoreUnreadable, Severity: "error",
 				Message: "Elasticsearch cannot read its keystore: " + err.Error(), File: path})

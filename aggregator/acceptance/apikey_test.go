@@ -32,7 +32,6 @@ func TestTransportPortTrustFailureLogs(t *testing.T) {
 // (the fingerprint in the line is the one from the guide, not computable
 // by the tester), and remote-1 logs the distrust on profile default.
 func TestTransportPortLogsOnlyByIssuer(t *testing.T) {
-	t.Skip("KNOWN: fix.nodes empty: classifyPresented (rules/tls_classify.go) matches only the fingerprint, never falls back to subject+issuer")
 	tp := newTopo(t, style{def: "invisible", layout: "plain", nLocal: 3})
 	l2, r1 := tp.n("local-2"), tp.n("remote-1")
 	tr := serverTrust(r1, r1.transport, r1.ip, "xpack.security.remote_cluster_client.ssl (with trust configuration: PEM-trust{/etc/elasticsearch/remote-cluster-ca.crt})",
@@ -177,7 +176,6 @@ func TestInvalidKeyStaleSecretOneNode(t *testing.T) {
 // api-key-prerequisites, logs: local-2 (holding credentials) was never
 // upgraded: its start line says 8.9.2.
 func TestPrerequisiteOldVersionFromLog(t *testing.T) {
-	t.Skip("KNOWN: extra config-drift es_version for the same old node (prerequisite finding claims nothing)")
 	tp := newTopo(t, style{def: "settings-nested", noStart: true})
 	for _, e := range append(append([]*es{}, tp.local...), tp.remote...) {
 		v := "8.13.4"
@@ -201,7 +199,6 @@ func TestPrerequisiteWrongServerPassword(t *testing.T) {
 // remote_cluster_client TLS with no certificate_authorities (only the JDK's
 // CAs) — the catalog's "remote_cluster_client.ssl enabled without CA".
 func TestPrerequisiteClientWithoutCA(t *testing.T) {
-	t.Skip("KNOWN: tls-untrusted-ca reported beside api-key-prerequisites for the same missing CA")
 	tp := newTopo(t, style{def: "settings-nested"})
 	tp.n("local-1").unset("xpack.security.remote_cluster_client.ssl.certificate_authorities")
 	expect(t, tp.s.analyze(), "api-key-prerequisites [local] alias= fix=local/local-1")
@@ -227,7 +224,6 @@ func TestFaultsOnBothSides(t *testing.T) {
 // while the local cluster was set up with an API key. The fix is the
 // upgrade of the remote nodes, not a setting that 7.17 does not know.
 func TestPrerequisiteRemoteTooOld(t *testing.T) {
-	t.Skip("KNOWN: remote on 7.17: remote-server-disabled instead of api-key-prerequisites (no remote version check)")
 	tp := newTopo(t, style{def: "settings-nested", noStart: true})
 	for _, r := range tp.remote {
 		r.unset("remote_cluster_server.enabled").unset("xpack.security.remote_cluster_server.ssl.enabled").unset("xpack.security.remote_cluster_server.ssl.keystore.path").unset("remote_cluster.host")

@@ -34,7 +34,6 @@ func TestHealthyAPIKeyStyles(t *testing.T) {
 // (bound to _local_), the remote cluster server on the default bind chain,
 // seeds on localhost.
 func TestHealthySingleHostDefaults(t *testing.T) {
-	t.Skip("KNOWN: false remote-server-bound-to-loopback: seeds on localhost, node Host is the machine name (rules/remote_server_bound_to_loopback.go)")
 	tp := newTopo(t, style{def: "settings-nested", hosts: "single"})
 	for _, e := range append(append([]*es{}, tp.local...), tp.remote...) {
 		e.unset("network.host")

@@ -97,7 +97,6 @@ func TestS3StaleKeysTwoNodesConfig(t *testing.T) {
 // keystore-unreadable: local-2's keystore is password-protected and the
 // password file given to the agent holds another password.
 func TestKeystoreWrongPassword(t *testing.T) {
-	t.Skip("KNOWN: extra config-drift on transport CAs: trustOf treats an unopened truststore as known-empty (rules/facts.go)")
 	tp := newTopo(t, style{def: "settings-nested"})
 	l2 := tp.n("local-2")
 	l2.ksPassword = "CANARY-SECRET-keystore-pw"
@@ -109,7 +108,6 @@ func TestKeystoreWrongPassword(t *testing.T) {
 // keystore-unreadable: remote-1's keystore was truncated (a full disk
 // during elasticsearch-keystore add). Nothing else is inferred from it.
 func TestKeystoreTruncated(t *testing.T) {
-	t.Skip("KNOWN: extra config-drift naming the healthy node: trustOf treats an unopened truststore as known-empty")
 	tp := newTopo(t, style{def: "yml-nested"})
 	tp.s.build()
 	r1 := tp.n("remote-1")
@@ -188,7 +186,6 @@ func TestPrivilegeFailuresInvisibleECS(t *testing.T) {
 // be opened, so the password of its transport.p12 is unknown. Nothing may
 // be concluded about its trust (no tls-untrusted-ca, no config-drift).
 func TestKeystoreUnreadableCertificateModel(t *testing.T) {
-	t.Skip("KNOWN: false tls-untrusted-ca: trustOf treats an unopened truststore as known-empty")
 	tp := newTopo(t, style{def: "settings-flat", certModel: true, alias: "legacy"})
 	l2 := tp.n("local-2")
 	l2.ksPassword = "CANARY-SECRET-keystore-pw"
@@ -202,7 +199,6 @@ func TestKeystoreUnreadableCertificateModel(t *testing.T) {
 // the agent merely cannot look inside. No error diagnosis about the node,
 // and nothing inferred from the entries it could not read.
 func TestKeystoreProtectedNoPasswordGiven(t *testing.T) {
-	t.Skip("KNOWN: agent without the keystore password: error keystore-unreadable + config-drift naming the healthy node")
 	tp := newTopo(t, style{def: "settings-nested"})
 	l1 := tp.n("local-1")
 	l1.ksPassword = "CANARY-SECRET-keystore-pw"

@@ -32,7 +32,6 @@ func TestUnreachableRemoteMovedPort(t *testing.T) {
 // ES 8 writes every event to <cluster>.log and <cluster>_server.json: three
 // connect_exception lines are three occurrences, not six.
 func TestCountDualLayoutOnce(t *testing.T) {
-	t.Skip("KNOWN: events in both <cluster>.log and <cluster>_server.json are counted twice (agent/collect scans both)")
 	tp := newTopo(t, style{def: "settings-nested", layout: "both"})
 	for i := 0; i < 3; i++ {
 		tp.n("local-1").log(connectFailed(at(time.Hour+time.Duration(i)*time.Minute), "sniff", "my", "127.0.20.1:9443"))

@@ -37,7 +37,6 @@ func TestUnreachableWrongProxyPortECS(t *testing.T) {
 // the seeds at a port where no remote node listens (9301: neither the
 // transport port nor the remote cluster port of any remote node).
 func TestUnreachablePredictedWrongPort(t *testing.T) {
-	t.Skip("KNOWN: remote-unreachable has no configuration-only prediction (rules/remote_unreachable.go)")
 	tp := newTopo(t, style{def: "settings-flat", hosts: "multi", nLocal: 2, nRemote: 2})
 	tp.defineSeeds([]string{"127.0.20.1:9301", "127.0.20.2:9301"})
 	expect(t, tp.s.analyze(), "remote-unreachable [local,remote] alias=my fix=local/local-1,local/local-2")

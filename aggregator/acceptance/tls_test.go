@@ -113,7 +113,6 @@ func TestExpiringTransportCertWarning(t *testing.T) {
 // expired (and still is); the local nodes log the handshake failure. One
 // diagnosis for the one certificate, naming the link and the remote node.
 func TestExpiredServerCertLogs(t *testing.T) {
-	t.Skip("KNOWN: one expired certificate gives two diagnoses (handshake finding does not absorb the node-level one)")
 	tp := newTopo(t, style{def: "settings-nested", layout: "both"})
 	r1 := tp.n("remote-1")
 	tp.serverOn(r1, certgen.DNS("remote-1"), certgen.IPs(r1.ip), certgen.Validity(time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)))

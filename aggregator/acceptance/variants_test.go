@@ -14,7 +14,6 @@ import (
 // certutil/openssl export it); the local nodes trust only the root. Java
 // builds the path through the intermediate the server sends: healthy.
 func TestHealthyIntermediateCA(t *testing.T) {
-	t.Skip("KNOWN: false tls-untrusted-ca: trustSet.trusts does not follow the presented chain through an intermediate")
 	tp := newTopo(t, style{def: "settings-nested", nRemote: 3})
 	root := tp.remoteCA
 	inter := mustLeaf(t, root, "Remote Issuing CA 01", certgen.AsCA()).Authority()
@@ -151,7 +150,6 @@ func TestServerDisabledEverywhereProxyLogs(t *testing.T) {
 // down (stopping ... started) the local nodes logged connect_exception to
 // it; it came back with the same configuration and nothing failed since.
 func TestLookalikeConnectExceptionDuringRemoteRestart(t *testing.T) {
-	t.Skip("KNOWN: connect_exception while the remote node restarted is not discounted (rules/remote_unreachable.go)")
 	tp := newTopo(t, style{def: "settings-nested", layout: "both"})
 	r1 := tp.n("remote-1")
 	down := at(5 * time.Hour)
@@ -171,7 +169,6 @@ func TestLookalikeConnectExceptionDuringRemoteRestart(t *testing.T) {
 // server. Fixing the seeds alone would only trade one failure for another:
 // both are reported.
 func TestTransportPortAndServerDisabled(t *testing.T) {
-	t.Skip("KNOWN: remote-server-disabled suppressed when the seeds name the transport port")
 	tp := newTopo(t, style{def: "yml-flat"})
 	for _, r := range tp.remote {
 		r.unset("remote_cluster_server.enabled").unset("xpack.security.remote_cluster_server.ssl.enabled").unset("xpack.security.remote_cluster_server.ssl.keystore.path").unset("remote_cluster.host")

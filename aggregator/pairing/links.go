@@ -311,7 +311,7 @@ func (v *View) LinkForSymptom(n *store.Node, a *store.SymptomAgg) *Link {
 					return l
 				}
 				for _, m := range t.Matches {
-					for _, h := range HostAliases(m.Node) {
+					for _, h := range v.hostAliases(m.Node) {
 						if h == strings.ToLower(host) && (port == 0 || tp == port) {
 							return l
 						}

@@ -25,6 +25,10 @@ type View struct {
 	names    []string
 	hosts    map[string][]*store.Node // host alias → nodes
 	links    []*Link
+	// symIndex and aliasIndex cache per node what the rules ask for
+	// again and again (index.go).
+	symIndex   map[*store.Node]*nodeSymptoms
+	aliasIndex map[*store.Node][]string
 }
 
 // New indexes nodes (as returned by store.Nodes, sorted). Now is the
@@ -37,7 +41,7 @@ func New(nodes []*store.Node, now time.Time) *View {
 			v.names = append(v.names, n.Key.Cluster)
 		}
 		v.clusters[n.Key.Cluster] = append(v.clusters[n.Key.Cluster], n)
-		for _, h := range HostAliases(n) {
+		for _, h := range v.hostAliases(n) {
 			v.hosts[h] = append(v.hosts[h], n)
 		}
 	}
@@ -94,6 +98,9 @@ func firstPort(s string) int {
 // Ports are the ports a node listens on (publish ports when set).
 type Ports struct {
 	Transport, RemoteCluster, HTTP int
+	// TransportMax and HTTPMax end the port range when the node binds "the
+	// first free port" of a range and its log did not say which (0: a single port).
+	TransportMax, HTTPMax int
 	// RemoteClusterEnabled is remote_cluster_server.enabled.
 	RemoteClusterEnabled bool
 }
@@ -106,8 +113,10 @@ func PortsOf(n *store.Node) Ports {
 		HTTP:                 firstPort(orDefault(SettingValue(n, "http.port"), "9200")),
 		RemoteClusterEnabled: Bool(n, "remote_cluster_server.enabled", false),
 	}
+	p.TransportMax = lastPort(orDefault(SettingValue(n, "transport.port"), "9300-9400"))
+	p.HTTPMax = lastPort(orDefault(SettingValue(n, "http.port"), "9200-9300"))
 	if pp := firstPort(SettingValue(n, "transport.publish_port")); pp > 0 {
-		p.Transport = pp
+		p.Transport, p.TransportMax = pp, 0
 	}
 	if pp := firstPort(SettingValue(n, "remote_cluster.publish_port")); pp > 0 {
 		p.RemoteCluster = pp
@@ -116,15 +125,39 @@ func PortsOf(n *store.Node) Ports {
 	for _, a := range logAddresses(n) {
 		switch a.Profile {
 		case "transport":
-			p.Transport = a.Port
+			p.Transport, p.TransportMax = a.Port, 0
 		case "remote_cluster":
 			p.RemoteCluster = a.Port
 			p.RemoteClusterEnabled = true
 		case "http":
-			p.HTTP = a.Port
+			p.HTTP, p.HTTPMax = a.Port, 0
 		}
 	}
 	return p
+}
+
+// lastPort parses "9300-9400" to 9400, and a single port to 0.
+func lastPort(s string) int {
+	s = strings.TrimSpace(s)
+	i := strings.IndexByte(s, '-')
+	if i < 0 {
+		return 0
+	}
+	p, err := strconv.Atoi(strings.TrimSpace(s[i+1:]))
+	if err != nil {
+		return 0
+	}
+	return p
+}
+
+// Has reports whether port is the transport / http port (or within the
+// range the node may have bound).
+func (p Ports) hasTransport(port int) bool {
+	return port == p.Transport || (p.TransportMax > 0 && port > p.Transport && port <= p.TransportMax)
+}
+
+func (p Ports) hasHTTP(port int) bool {
+	return port == p.HTTP || (p.HTTPMax > 0 && port > p.HTTP && port <= p.HTTPMax)
 }
 
 func orDefault(s, d string) string {
@@ -302,12 +335,12 @@ func (v *View) Resolve(addr, exclude string) []Match {
 		}
 		p := PortsOf(n)
 		m := Match{Node: n, Ports: p}
-		switch port {
-		case p.RemoteCluster:
+		switch {
+		case port == p.RemoteCluster:
 			m.Port = "remote_cluster"
-		case p.Transport:
+		case p.hasTransport(port):
 			m.Port = "transport"
-		case p.HTTP:
+		case p.hasHTTP(port):
 			m.Port = "http"
 		}
 		if m.Port != "" && port != 0 {
@@ -351,23 +384,7 @@ func (v *View) Current(n *store.Node, a *store.SymptomAgg) bool {
 // Symptoms returns a node's current symptom aggregates of the given codes,
 // ordered by first time then key.
 func (v *View) Symptoms(n *store.Node, codes ...string) []*store.SymptomAgg {
-	want := map[string]bool{}
-	for _, c := range codes {
-		want[c] = true
-	}
-	var out []*store.SymptomAgg
-	for _, a := range n.Symptoms {
-		if (len(codes) == 0 || want[a.Code]) && v.Current(n, a) {
-			out = append(out, a)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].FirstTime.Equal(out[j].FirstTime) {
-			return out[i].FirstTime.Before(out[j].FirstTime)
-		}
-		return out[i].Key < out[j].Key
-	})
-	return out
+	return v.symptoms(n, codes)
 }
 
 // NodeOwning finds the node of cluster (any cluster when "") that has host

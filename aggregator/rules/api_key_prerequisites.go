@@ -58,6 +58,21 @@ func (APIKeyPrerequisites) Evaluate(v *pairing.View, r *Reporter) {
 				ev = append(ev, configEvidence(n, fmt.Sprintf("xpack.security.enabled is false on %s, a node of %s that %s reaches with an API key", n.Key.Node, l.Remote, l.Local)))
 			}
 		}
+		var old []*store.Node
+		var oldEv []diagnosis.Evidence
+		for _, n := range v.Cluster(l.Remote) {
+			if tooOld(n) {
+				old = append(old, n)
+				oldEv = append(oldEv, configEvidence(n, fmt.Sprintf("%s runs Elasticsearch %s; API-key remote clusters need 8.10 or later", n.Key.Node, n.Snapshot.ESVersion)))
+			}
+		}
+		if len(old) > 0 {
+			r.Report(Finding{Code: catalog.APIKeyPrerequisites, Key: "remote-version|" + l.Alias, Clusters: clusters(l.Local, l.Remote), Alias: l.Alias,
+				Evidence: oldEv, Claims: []string{"es_version", "remote_cluster_server.enabled"}, Facts: map[string]any{"required": "8.10", "nodes": nodeNames(old)},
+				Absorbs: []catalog.Code{catalog.RemoteUnreachable},
+				Fix: diagnosis.Fix{Summary: "Upgrade the remote nodes named to Elasticsearch 8.10 or later (API-key authentication), or use the certificate model.",
+					Nodes: refs(old)}})
+		}
 		if len(off) == 0 {
 			continue
 		}
@@ -66,4 +81,20 @@ func (APIKeyPrerequisites) Evaluate(v *pairing.View, r *Reporter) {
 			Fix: diagnosis.Fix{Summary: "Enable security (xpack.security.enabled: true) on the remote nodes named, then restart them.",
 				Settings: map[string]string{"xpack.security.enabled": "true"}, Commands: []string{"restart the node"}, Nodes: refs(off)}})
 	}
+}
+
+// tooOld: the node's known version is before 8.10.
+func tooOld(n *store.Node) bool {
+	if n.Snapshot == nil || n.Snapshot.ESVersion == "" {
+		return false
+	}
+	parts := strings.SplitN(n.Snapshot.ESVersion, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(parts[0]+" "+parts[1], "%d %d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma < 8 || (ma == 8 && mi < 10)
 }

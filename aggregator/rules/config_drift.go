@@ -70,6 +70,7 @@ func (ConfigDrift) Evaluate(v *pairing.View, r *Reporter) {
 				return
 			}
 			majority := majorityValue(groups)
+			tied := tiedValues(groups)
 			var odd []*store.Node
 			var ev []diagnosis.Evidence
 			vals := map[string]any{}
@@ -78,7 +79,7 @@ func (ConfigDrift) Evaluate(v *pairing.View, r *Reporter) {
 				for _, n := range ns {
 					ev = append(ev, configEvidence(n, fmt.Sprintf("%s = %s on %s", key, display(val), n.Key.Node)))
 				}
-				if val != majority {
+				if val != majority || tied {
 					odd = append(odd, ns...)
 				}
 			}
@@ -185,6 +186,21 @@ func majorityValue(groups map[string][]*store.Node) string {
 		}
 	}
 	return best
+}
+
+// tiedValues reports whether the largest group is not unique: then no node
+// can be called the odd one, and every node is named.
+func tiedValues(groups map[string][]*store.Node) bool {
+	best, n := 0, 0
+	for _, ns := range groups {
+		switch {
+		case len(ns) > best:
+			best, n = len(ns), 1
+		case len(ns) == best:
+			n++
+		}
+	}
+	return n > 1
 }
 
 func display(v string) string {

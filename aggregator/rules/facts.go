@@ -63,7 +63,9 @@ func trustOf(n *store.Node, ctx string) trustSet {
 		if f.Setting != ctx+".ssl.certificate_authorities" && f.Setting != ctx+".ssl.truststore.path" {
 			continue
 		}
-		if f.Error != "" && len(f.Certificates) == 0 {
+		if len(f.Certificates) == 0 {
+			// Unreadable, or a store whose password we do not know: what it
+			// trusts is unknown, not "nothing".
 			ts.Known = false
 		}
 		ts.Files = append(ts.Files, f.Path)
@@ -108,6 +110,47 @@ func (ts trustSet) trusts(c event.Cert) bool {
 		}
 	}
 	return false
+}
+
+// trustsChain reports whether any certificate of the presented chain (leaf
+// first, then its issuers found in the same file) is trusted.
+func (ts trustSet) trustsChain(chain []event.Cert) bool {
+	for _, c := range chain {
+		if ts.trusts(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// serverChain returns the certificate a node presents on a context and the
+// issuers of it that the same file holds (leaf first).
+func serverChain(n *store.Node, ctx string) []event.Cert {
+	leaf, file, ok := serverCert(n, ctx)
+	if !ok {
+		return nil
+	}
+	chain := []event.Cert{leaf}
+	cur := leaf
+	for i := 0; i < 8 && !cur.SelfIssued; i++ {
+		var next *event.Cert
+		for j := range file.Certificates {
+			c := file.Certificates[j]
+			if c.SHA1 == cur.SHA1 {
+				continue
+			}
+			if (cur.IssuerSHA1 != "" && c.SHA1 == cur.IssuerSHA1) || (cur.IssuerSHA1 == "" && c.Subject == cur.Issuer) {
+				next = &c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		chain = append(chain, *next)
+		cur = *next
+	}
+	return chain
 }
 
 func (ts trustSet) describe() string {

@@ -64,7 +64,10 @@ func nodeProblemFindings(v *pairing.View, r *Reporter, code catalog.Code, perNod
 		f := Finding{Code: code, Key: a.key, Severity: catalog.Severity(a.p.Severity), Clusters: []string{a.cluster},
 			Nodes: refs(a.nodes), Evidence: a.ev, Facts: facts, Fix: fix(a.p, a.nodes)}
 		if a.p.Setting != "" {
-			f.Claims = []string{a.p.Setting}
+			f.Claims = append(f.Claims, a.p.Setting)
+		}
+		if a.p.Facts["es_version"] != "" {
+			f.Claims = append(f.Claims, "es_version")
 		}
 		r.Report(f)
 	}

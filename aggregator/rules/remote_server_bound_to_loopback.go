@@ -82,8 +82,8 @@ func (RemoteServerBoundToLoopback) Evaluate(v *pairing.View, r *Reporter) {
 					}
 				}
 			}
-			if !reachedByName && (n.Snapshot.Host == "" || pairing.IsLoopbackName(n.Snapshot.Host)) {
-				continue
+			if !reachedByName {
+				continue // the seeds themselves use a loopback name: one machine
 			}
 			bad = append(bad, n)
 			ev = append(ev, configEvidence(n, fmt.Sprintf("remote_cluster_server.enabled is true but the remote cluster server binds to %s (from %s): only loopback", strings.Join(bind, ","), src)))

@@ -33,7 +33,7 @@ func (RemoteServerDisabled) Evaluate(v *pairing.View, r *Reporter) {
 		}
 		var disabled []*store.Node
 		for _, n := range v.Cluster(l.Remote) {
-			if n.Snapshot != nil && !pairing.Bool(n, "remote_cluster_server.enabled", false) && !loggedRCPublish(n) {
+			if n.Snapshot != nil && !pairing.Bool(n, "remote_cluster_server.enabled", false) && !loggedRCPublish(n) && !tooOld(n) {
 				disabled = append(disabled, n)
 			}
 		}
@@ -53,8 +53,8 @@ func (RemoteServerDisabled) Evaluate(v *pairing.View, r *Reporter) {
 		if !hit && len(disabled) < len(v.Cluster(l.Remote)) && len(atRC) > 0 {
 			hit = true // some targeted nodes enabled, others not: sniff mode reaches all
 		}
-		if !hit && len(atRC) == 0 && len(targetNodesAt(l, "transport")) > 0 {
-			continue // seeds on the transport port: transport-port-instead-of-remote-cluster-port explains it
+		if !hit && len(atRC) == 0 && len(targetNodesAt(l, "transport")) > 0 && !l.APIKeyModel() {
+			continue // certificate model on the transport port
 		}
 		f := Finding{Code: catalog.RemoteServerDisabled, Key: l.Alias, Clusters: clusters(l.Local, l.Remote), Alias: l.Alias,
 			Absorbs: []catalog.Code{catalog.RemoteUnreachable}, Claims: []string{"remote_cluster_server.enabled"},

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/aggregator/store"
@@ -27,11 +28,21 @@ func (RemoteUnreachable) Evaluate(v *pairing.View, r *Reporter) {
 		local, alias string
 		link         *pairing.Link
 		hits         []nodeAgg
+		predicted    []string // seed addresses where nothing listens (configuration)
 	}
 	groups := map[string]*group{}
 	var order []string
 	for _, n := range v.Nodes {
 		for _, a := range v.Symptoms(n, "connect-exception", "no-seed-node-left") {
+			if ad := a.Last.Fields["address"]; ad != "" {
+				var at []*store.Node
+				for _, m := range v.Resolve(ad, n.Key.Cluster) {
+					at = append(at, m.Node)
+				}
+				if explainedByDowntime(at, a) {
+					continue // the remote node was restarting then
+				}
+			}
 			l := v.LinkForSymptom(n, a)
 			alias := a.Last.Fields["alias"]
 			if l != nil {
@@ -47,6 +58,26 @@ func (RemoteUnreachable) Evaluate(v *pairing.View, r *Reporter) {
 			g.hits = append(g.hits, nodeAgg{n, a})
 		}
 	}
+	// Configuration alone: a seed whose host is a known node of the remote
+	// cluster but whose port is none of that node's ports.
+	for _, l := range v.Links() {
+		if l.Remote == "" || !defined(l) {
+			continue
+		}
+		k := l.Local + "\x00" + l.Alias
+		if groups[k] != nil {
+			continue
+		}
+		for _, t := range l.Targets {
+			if len(t.Matches) > 0 && t.Matches[0].Port == "" && t.Matches[0].Node.Key.Cluster == l.Remote {
+				if groups[k] == nil {
+					groups[k] = &group{local: l.Local, alias: l.Alias, link: l}
+					order = append(order, k)
+				}
+				groups[k].predicted = append(groups[k].predicted, t.Addr)
+			}
+		}
+	}
 	for _, k := range order {
 		g := groups[k]
 		remote := ""
@@ -55,6 +86,9 @@ func (RemoteUnreachable) Evaluate(v *pairing.View, r *Reporter) {
 		}
 		f := Finding{Code: catalog.RemoteUnreachable, Key: g.alias, Alias: g.alias, Facts: map[string]any{}}
 		addrs := map[string]bool{}
+		for _, a := range g.predicted {
+			addrs[a] = true
+		}
 		for _, h := range g.hits {
 			f.Evidence = append(f.Evidence, symptomEvidence(diagnosis.SideLocal, h.n, h.a))
 			f.Nodes = append(f.Nodes, ref(h.n))
@@ -119,4 +153,24 @@ func definersOrAll(v *pairing.View, l *pairing.Link) []*store.Node {
 		}
 	}
 	return v.Cluster(l.Local)
+}
+
+// explainedByDowntime: every connect failure happened while a remote node at
+// that address was down for a restart: after its stop (or up to 5 minutes
+// before it started again) and at most 30 s after the start.
+func explainedByDowntime(remotes []*store.Node, a *store.SymptomAgg) bool {
+	for _, rn := range remotes {
+		for _, s := range rn.Starts {
+			from := s.Add(-RestartWindow)
+			for _, x := range rn.Symptoms {
+				if x.Code == "node-stopping" && !x.LastTime.After(s) && x.LastTime.After(from) {
+					from = x.LastTime
+				}
+			}
+			if !a.FirstTime.Before(from) && !a.LastTime.After(s.Add(30*time.Second)) {
+				return true
+			}
+		}
+	}
+	return false
 }

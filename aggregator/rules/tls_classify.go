@@ -73,7 +73,9 @@ func classifyPresented(v *pairing.View, tf trustFailure, s event.Symptom) string
 			if fp != "" && strings.EqualFold(c.SHA1, fp) {
 				return true
 			}
-			if fp == "" && subj != "" && c.Subject == subj && (iss == "" || c.Issuer == iss) {
+			// The fingerprint may be unknown to us (another copy of the
+			// certificate); the names still tell which interface it is.
+			if subj != "" && c.Subject == subj && (iss == "" || c.Issuer == iss) {
 				return true
 			}
 		}

@@ -157,13 +157,13 @@ func (TLSUntrustedCA) Evaluate(v *pairing.View, r *Reporter) {
 // (no remote certificate known, or local trust unreadable, or
 // verification_mode none).
 func untrustingLocals(v *pairing.View, l *pairing.Link, ctx, serverCtx string) ([]*store.Node, bool) {
-	var certs []event.Cert
+	var chains [][]event.Cert
 	for _, rn := range v.Cluster(l.Remote) {
-		if c, _, ok := serverCert(rn, serverCtx); ok {
-			certs = append(certs, c)
+		if ch := serverChain(rn, serverCtx); len(ch) > 0 {
+			chains = append(chains, ch)
 		}
 	}
-	if len(certs) == 0 {
+	if len(chains) == 0 {
 		return nil, false
 	}
 	var bad []*store.Node
@@ -177,11 +177,13 @@ func untrustingLocals(v *pairing.View, l *pairing.Link, ctx, serverCtx string) (
 			}
 		}
 		ts := trustOf(ln, ctx)
-		if !ts.Known {
+		if !ts.Known || ts.JDK {
+			// Unknown trust says nothing; JDK-only trust (no CA configured)
+			// is the api-key-prerequisites finding, unless logs show the failure.
 			continue
 		}
-		for _, c := range certs {
-			if !ts.trusts(c) {
+		for _, ch := range chains {
+			if !ts.trustsChain(ch) {
 				bad = append(bad, ln)
 				break
 			}

@@ -110,7 +110,13 @@ func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Repo
 		}
 		fixNodes := definersOrAll(v, l)
 		if !defined(l) {
-			fixNodes = aggNodes(local) // the definition is not visible: name the nodes that fail
+			// The definition is not visible: name the local nodes that fail,
+			// and those the remote side saw connecting to its transport port.
+			fixNodes = aggNodes(local)
+			for _, x := range remoteEv {
+				fixNodes = append(fixNodes, v.NodeOwning(store.HostOnly(x.a.Last.Fields["remote_address"]), l.Local)...)
+			}
+			fixNodes = dedupNodes(fixNodes)
 		}
 		f.Fix.Summary = fmt.Sprintf("Point cluster.remote.%s at the remote cluster server port (remote_cluster.port), not the transport port.", l.Alias)
 		if len(good) > 0 {
