@@ -298,3 +298,28 @@ func Summary(ds []diagnosis.Diagnosis) []string {
 	}
 	return out
 }
+
+// Rebuild rewrites the node's directory from its current definition (yml,
+// keystore, files, cluster settings), as an operator's change would; the
+// log file is left alone.
+func (n *Node) Rebuild() {
+	lines := n.logLines
+	n.logLines = nil
+	n.build()
+	n.logLines = lines
+}
+
+// AppendLog appends records to the node's log file, as ES writes them.
+func (n *Node) AppendLog(lines ...string) {
+	f, err := os.OpenFile(filepath.Join(n.Logs, n.logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		n.C.W.T.Fatal(err)
+	}
+	defer f.Close()
+	for _, l := range lines {
+		if _, err := f.WriteString(strings.TrimRight(l, "\n") + "\n"); err != nil {
+			n.C.W.T.Fatal(err)
+		}
+	}
+	n.logLines = append(n.logLines, lines...)
+}

@@ -1,0 +1,54 @@
+package symptom
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/esdoctor/esdoctor/shared/event"
+)
+
+func TestLiveEmitsFirstAtOnceAndFoldsRepeats(t *testing.T) {
+	d := NewLive(10 * time.Minute)
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	s := func(at time.Time) event.Symptom {
+		return event.Symptom{Symptom: "connect-exception", Node: "n", Time: at, Fields: map[string]string{"alias": "my"}}
+	}
+	if out := d.Add(s(t0)); len(out) != 1 || out[0].Count != 1 {
+		t.Fatalf("first occurrence: %+v", out)
+	}
+	total := 1
+	// Every 30 s for a day: nothing more until the window closes.
+	for i := 1; i <= 2880; i++ {
+		if out := d.Add(s(t0.Add(time.Duration(i) * 30 * time.Second))); len(out) != 0 {
+			t.Fatalf("repeat %d emitted %+v", i, out)
+		}
+	}
+	// Survives a restart through its state.
+	b, _ := json.Marshal(d.State())
+	var st LiveState
+	json.Unmarshal(b, &st)
+	d2 := NewLive(10 * time.Minute)
+	d2.Restore(st)
+	out := d2.Expire(t0.Add(25 * time.Hour))
+	if len(out) != 1 || out[0].Count != 2880 || out[0].LastTime == nil {
+		t.Fatalf("fold: %+v", out)
+	}
+	total += out[0].Count
+	if total != 2881 {
+		t.Fatalf("total %d", total)
+	}
+	// After a quiet window the next occurrence is a first occurrence again.
+	if out := d2.Add(s(t0.Add(26 * time.Hour))); len(out) != 1 || out[0].Count != 1 {
+		t.Fatalf("after quiet: %+v", out)
+	}
+}
+
+func TestLiveWindowZeroPassesThrough(t *testing.T) {
+	d := NewLive(0)
+	for i := 0; i < 3; i++ {
+		if out := d.Add(event.Symptom{Symptom: "x"}); len(out) != 1 {
+			t.Fatal(out)
+		}
+	}
+}
