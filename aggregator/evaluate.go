@@ -14,25 +14,32 @@ import (
 
 // loop evaluates the rules at most every EvalInterval after the store
 // changed, and at least every MaxEvalInterval (clock-driven rules); it
-// saves the history when it changed, at most every saveInterval.
+// saves the history when it changed, at most every saveInterval. An
+// evaluation that takes more than half of EvalInterval (a large model, a
+// busy machine) pushes the next one back: evaluations take at most half
+// of the time, and the ingest keeps the other half.
 func (a *Aggregator) loop(ctx context.Context, nc *nats.Conn) {
-	tick := time.NewTicker(a.o.EvalInterval)
-	defer tick.Stop()
+	timer := time.NewTimer(a.o.EvalInterval)
+	defer timer.Stop()
 	lastSave := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
+		start := time.Now()
+		period := a.o.EvalInterval
 		if a.store.Version() != a.evalVer.Load() || time.Since(a.lastEvaluation()) >= a.o.MaxEvalInterval {
 			a.evaluate(nc)
+			period = max(period, 2*time.Since(start))
 		}
 		if a.dirty.Load() && time.Since(lastSave) >= saveInterval {
 			a.dirty.Store(false)
 			a.saveHistory()
 			lastSave = time.Now()
 		}
+		timer.Reset(max(period-time.Since(start), 0))
 	}
 }
 

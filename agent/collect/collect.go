@@ -51,6 +51,7 @@ func Collect(ctx context.Context, o Options) (*bundle.Bundle, error) {
 		if err != nil {
 			b.Errors = append(b.Errors, event.FileError{File: snap.PathLogs, Error: err.Error()})
 		}
+		files = logfiles.ForCluster(files, snap.Cluster)
 		window := o.Window
 		if window == 0 {
 			window = symptom.DefaultWindow

@@ -45,7 +45,7 @@ func (a *Agent) followLogs(ctx context.Context) error {
 	sink.so.Matcher = symptom.NewMatcher(symptom.Options{MeshPack: a.cfg.Logs.Mesh})
 	f, err := follow.New(follow.Options{
 		Paths:     []string{dir},
-		Include:   includeIn(dir),
+		Include:   a.includeIn(dir),
 		Positions: filepath.Join(a.cfg.StateDir, "positions.json"),
 		FromEnd:   a.cfg.Logs.FromEnd,
 		SaveState: sink.saveState,
@@ -68,8 +68,20 @@ func (a *Agent) followLogs(ctx context.Context) error {
 
 // includeIn selects the server logs of a directory, reading each event
 // once: when a cluster's ECS JSON file exists, its plain twin is skipped.
-func includeIn(dir string) func(string) bool {
+func (a *Agent) includeIn(dir string) func(string) bool {
 	return func(name string) bool {
+		cluster, _ := a.identity()
+		if c, _, ok := logfiles.Family(name); ok && cluster != "" && c != cluster {
+			// Another cluster's file in a shared log dir: only when this
+			// cluster has files of its own there.
+			if ents, err := os.ReadDir(dir); err == nil {
+				for _, e := range ents {
+					if oc, _, ok := logfiles.Family(e.Name()); ok && oc == cluster {
+						return false
+					}
+				}
+			}
+		}
 		base := name
 		if i := strings.LastIndexByte(name, '.'); i > 0 && strings.Trim(name[i+1:], "0123456789") == "" {
 			base = name[:i] // logrotate's numbered copies (x.log.1)

@@ -25,12 +25,33 @@ type Options struct {
 // Bundles folds every event of the bundles and evaluates the rules.
 func Bundles(ctx context.Context, bs []*bundle.Bundle, o Options) ([]diagnosis.Diagnosis, *store.Store) {
 	st := store.New()
-	for _, b := range bs {
+	for _, b := range Latest(bs) {
 		for _, e := range b.Events {
 			_ = st.Apply(ctx, e)
 		}
 	}
 	return Evaluate(st, o), st
+}
+
+// Latest keeps, for each node, only its most recent bundle: a node collected
+// twice (a support case) holds the same log lines twice, folded with other
+// counts.
+func Latest(bs []*bundle.Bundle) []*bundle.Bundle {
+	type key struct{ c, n string }
+	idx := map[key]int{}
+	var out []*bundle.Bundle
+	for _, b := range bs {
+		k := key{b.Cluster, b.Node}
+		if i, ok := idx[k]; ok {
+			if b.CreatedAt.After(out[i].CreatedAt) {
+				out[i] = b
+			}
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, b)
+	}
+	return out
 }
 
 // Events folds events and evaluates the rules.

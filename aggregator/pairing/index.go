@@ -13,8 +13,15 @@ import (
 // for the same node's symptoms of one code or two many times per
 // evaluation (some once per link).
 type nodeSymptoms struct {
-	all    []*store.SymptomAgg
-	byCode map[string][]*store.SymptomAgg
+	all []*store.SymptomAgg
+	// byCode groups all by code, in the order codes first appear; a node
+	// has a handful of codes, so a scan beats hashing the code.
+	byCode []codeGroup
+}
+
+type codeGroup struct {
+	code string
+	aggs []*store.SymptomAgg
 }
 
 // currentSymptoms indexes n's current symptoms on first use.
@@ -37,14 +44,26 @@ func (v *View) currentSymptoms(n *store.Node) *nodeSymptoms {
 		}
 		return ns.all[i].Key < ns.all[j].Key
 	})
-	if len(ns.all) > 0 {
-		ns.byCode = make(map[string][]*store.SymptomAgg, len(ns.all))
-		for _, a := range ns.all {
-			ns.byCode[a.Code] = append(ns.byCode[a.Code], a)
+	for _, a := range ns.all {
+		i := ns.group(a.Code)
+		if i < 0 {
+			i = len(ns.byCode)
+			ns.byCode = append(ns.byCode, codeGroup{code: a.Code})
 		}
+		ns.byCode[i].aggs = append(ns.byCode[i].aggs, a)
 	}
 	v.symIndex[n] = ns
 	return ns
+}
+
+// group finds code's group, or -1.
+func (ns *nodeSymptoms) group(code string) int {
+	for i := range ns.byCode {
+		if ns.byCode[i].code == code {
+			return i
+		}
+	}
+	return -1
 }
 
 // symptoms is Symptoms over the index; the caller gets its own slice.
@@ -54,7 +73,10 @@ func (v *View) symptoms(n *store.Node, codes []string) []*store.SymptomAgg {
 	case 0:
 		return slices.Clone(ns.all)
 	case 1:
-		return slices.Clone(ns.byCode[codes[0]])
+		if i := ns.group(codes[0]); i >= 0 {
+			return slices.Clone(ns.byCode[i].aggs)
+		}
+		return nil
 	}
 	var out []*store.SymptomAgg
 	for _, a := range ns.all {
@@ -77,3 +99,19 @@ func (v *View) hostAliases(n *store.Node) []string {
 	v.aliasIndex[n] = hs
 	return hs
 }
+
+// portsOf is PortsOf(n), computed once per view and node.
+func (v *View) portsOf(n *store.Node) Ports {
+	if p, ok := v.portIndex[n]; ok {
+		return p
+	}
+	if v.portIndex == nil {
+		v.portIndex = map[*store.Node]Ports{}
+	}
+	p := PortsOf(n)
+	v.portIndex[n] = p
+	return p
+}
+
+// linkKey indexes the links by local cluster and alias.
+type linkKey struct{ local, alias string }

@@ -107,12 +107,16 @@ func (v *View) Links() []*Link {
 
 // Link returns one link, or nil.
 func (v *View) Link(local, alias string) *Link {
-	for _, l := range v.Links() {
-		if l.Local == local && l.Alias == alias {
-			return l
+	if v.linkIndex == nil {
+		links := v.Links()
+		v.linkIndex = make(map[linkKey]*Link, len(links))
+		for _, l := range links {
+			if k := (linkKey{l.Local, l.Alias}); v.linkIndex[k] == nil {
+				v.linkIndex[k] = l
+			}
 		}
 	}
-	return nil
+	return v.linkIndex[linkKey{local, alias}]
 }
 
 // isLocalSideSymptom: symptoms a querying cluster logs about an alias.
@@ -130,7 +134,7 @@ func isLocalSideSymptom(code string) bool {
 
 func (v *View) fillLink(l *Link) {
 	credName := "cluster.remote." + l.Alias + ".credentials"
-	for _, n := range v.Cluster(l.Local) {
+	for _, n := range v.Clients(l) {
 		e, ok := keystoreEntry(n, credName)
 		if ok {
 			l.WithCredentials = append(l.WithCredentials, n)
@@ -183,6 +187,54 @@ func (v *View) fillLink(l *Link) {
 	l.Remote, l.RemoteBy = v.remoteOf(l)
 }
 
+// Clients are the local nodes that open connections for the alias: every
+// node of the cluster with the remote_cluster_client role (the default),
+// or, when the alias is defined only in some nodes' yml (static per-node
+// settings), those nodes.
+func (v *View) Clients(l *Link) []*store.Node {
+	ymlOnly, any := true, false
+	for _, d := range l.Defs {
+		if len(d.Seeds) == 0 && d.ProxyAddress == "" {
+			continue // a keystore-only entry defines nothing
+		}
+		any = true
+		if d.Source != "yml" {
+			ymlOnly = false
+		}
+	}
+	var out []*store.Node
+	for _, n := range v.Cluster(l.Local) {
+		if !hasClientRole(n) {
+			continue
+		}
+		if any && ymlOnly {
+			if d, ok := l.Defs[n.Key.Node]; !ok || (len(d.Seeds) == 0 && d.ProxyAddress == "") {
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// hasClientRole: node.roles unset (all roles) or it lists remote_cluster_client.
+func hasClientRole(n *store.Node) bool {
+	s, ok := Setting(n, "node.roles")
+	if !ok || s.Default {
+		return true
+	}
+	vals := s.Values
+	if len(vals) == 0 {
+		vals = strings.Split(s.Value, ",")
+	}
+	for _, r := range vals {
+		if strings.TrimSpace(strings.Trim(r, "[] ")) == "remote_cluster_client" {
+			return true
+		}
+	}
+	return false
+}
+
 // remoteOf decides which cluster an alias reaches.
 func (v *View) remoteOf(l *Link) (string, string) {
 	votes := map[string]int{}
@@ -211,6 +263,31 @@ func (v *View) remoteOf(l *Link) (string, string) {
 	if c := top(votes); c != "" {
 		return c, "symptoms"
 	}
+	// The remote side saw a local node connect (client did not trust, empty
+	// client certificate chain, ...): its cluster is the remote.
+	locals := map[string]bool{}
+	for _, n := range v.Cluster(l.Local) {
+		for _, h := range HostAliases(n) {
+			locals[h] = true
+		}
+	}
+	for _, n := range v.Nodes {
+		if n.Key.Cluster == l.Local {
+			continue
+		}
+		for _, a := range n.Symptoms {
+			switch a.Code {
+			case "client-did-not-trust-server-cert", "empty-client-certificate-chain", "transport-exception":
+				if locals[strings.ToLower(store.HostOnly(a.Last.Fields["remote_address"]))] {
+					votes[n.Key.Cluster]++
+				}
+			}
+		}
+	}
+	if c := top(votes); c != "" && len(v.linksOfCluster(l.Local)) <= 1 {
+		return c, "remote-symptoms"
+	}
+	votes = map[string]int{}
 	for id := range l.KeyIDs {
 		for _, n := range v.Nodes {
 			if n.Key.Cluster == l.Local {

@@ -7,6 +7,8 @@ package pairing
 
 import (
 	"net"
+	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +31,8 @@ type View struct {
 	// again and again (index.go).
 	symIndex   map[*store.Node]*nodeSymptoms
 	aliasIndex map[*store.Node][]string
+	portIndex  map[*store.Node]Ports
+	linkIndex  map[linkKey]*Link
 }
 
 // New indexes nodes (as returned by store.Nodes, sorted). Now is the
@@ -223,19 +227,25 @@ var hostSettings = []string{"network.host", "network.publish_host", "network.bin
 
 // HostAliases are the names and addresses by which other nodes may reach n.
 func HostAliases(n *store.Node) []string {
-	set := map[string]bool{}
+	var out []string // sorted and made unique at the end
 	add := func(h string) {
 		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
 		if h == "" || strings.HasPrefix(h, "_") || strings.HasPrefix(h, "${") {
 			return
 		}
-		if ip := net.ParseIP(h); ip != nil {
+		if strings.IndexByte(h, ':') < 0 {
+			// An IPv4 address is already in its canonical form; netip
+			// parses it without allocating.
+			if ip, err := netip.ParseAddr(h); err == nil && ip.IsUnspecified() {
+				return
+			}
+		} else if ip := net.ParseIP(h); ip != nil {
 			if ip.IsUnspecified() {
 				return
 			}
 			h = ip.String()
 		}
-		set[h] = true
+		out = append(out, h)
 	}
 	if s := n.Snapshot; s != nil {
 		add(s.Host)
@@ -269,12 +279,11 @@ func HostAliases(n *store.Node) []string {
 	for _, a := range logAddresses(n) {
 		add(a.Host)
 	}
-	out := make([]string, 0, len(set))
-	for h := range set {
-		out = append(out, h)
+	if out == nil {
+		return []string{}
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // bindsLoopback reports whether the node's transport binds to ES's default
@@ -333,7 +342,7 @@ func (v *View) Resolve(addr, exclude string) []Match {
 		if n.Key.Cluster == exclude {
 			continue
 		}
-		p := PortsOf(n)
+		p := v.portsOf(n)
 		m := Match{Node: n, Ports: p}
 		switch {
 		case port == p.RemoteCluster:

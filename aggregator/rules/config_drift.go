@@ -116,9 +116,19 @@ func (ConfigDrift) Evaluate(v *pairing.View, r *Reporter) {
 			return parts[0] + "." + parts[1], true
 		})
 		// Remote cluster definitions in the yml (not those from cluster settings).
+		// Static per-node definitions may exist on some nodes only (ES allows
+		// it); among the nodes that define the alias, they must agree.
 		for _, alias := range ymlAliases(nodes) {
 			a := alias
-			for _, field := range []string{"mode", "seeds", "proxy_address"} {
+			fields := []string{"mode", "seeds"}
+			for _, n := range nodes {
+				for _, rm := range n.Snapshot.Remotes {
+					if rm.Alias == a && rm.Mode == "proxy" {
+						fields = []string{"mode", "proxy_address"}
+					}
+				}
+			}
+			for _, field := range fields {
 				fl := field
 				check("cluster.remote."+a+"."+fl, func(n *store.Node) (string, bool) {
 					for _, rm := range n.Snapshot.Remotes {
@@ -135,7 +145,7 @@ func (ConfigDrift) Evaluate(v *pairing.View, r *Reporter) {
 							}
 						}
 					}
-					return "(not set)", true
+					return "", false // not defined on this node: not compared
 				})
 			}
 		}
@@ -148,7 +158,9 @@ func (ConfigDrift) Evaluate(v *pairing.View, r *Reporter) {
 				}
 				ke, ok := pairing.KeystoreEntry(n, e)
 				if !ok {
-					return "(absent)", true
+					// Presence is missing-cross-cluster-credentials' question
+					// (only the nodes that connect need it); here the values.
+					return "", false
 				}
 				if ke.APIKeyID != "" {
 					return "api key " + ke.APIKeyID + " " + ke.Fingerprint, true

@@ -346,7 +346,13 @@ func seedsFix(l *pairing.Link, addrs []string) (map[string]string, []string) {
 		if l.Mode == "proxy" && len(q) > 0 {
 			body = q[0]
 		}
-		cmds = append(cmds, fmt.Sprintf(`PUT _cluster/settings {"persistent":{"%s":%s}}`, key, body))
+		layer := "persistent"
+		for _, d := range l.Defs {
+			if d.Layer == "transient" {
+				layer = "transient" // it wins over persistent: change it there
+			}
+		}
+		cmds = append(cmds, fmt.Sprintf(`PUT _cluster/settings {"%s":{"%s":%s}}`, layer, key, body))
 	} else {
 		cmds = append(cmds, "set "+key+": "+val+" in elasticsearch.yml of the nodes named, then restart them")
 	}

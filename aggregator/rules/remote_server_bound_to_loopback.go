@@ -63,6 +63,18 @@ func (RemoteServerBoundToLoopback) Evaluate(v *pairing.View, r *Reporter) {
 		}
 		var bad []*store.Node
 		var ev []diagnosis.Evidence
+		// In sniff mode the local cluster connects to the gateway nodes it
+		// discovers, not only the seeds: when the seeds reach the remote by a
+		// routable name, every node's remote cluster server must be reachable.
+		sniffRoutable := false
+		if l.Mode != "proxy" {
+			for _, t := range l.Targets {
+				h, _ := pairing.SplitHostPort(t.Addr)
+				if len(t.Matches) > 0 && !pairing.IsLoopbackName(h) {
+					sniffRoutable = true
+				}
+			}
+		}
 		for _, n := range v.Cluster(l.Remote) {
 			if n.Snapshot == nil || !pairing.Bool(n, "remote_cluster_server.enabled", false) {
 				continue
@@ -82,7 +94,7 @@ func (RemoteServerBoundToLoopback) Evaluate(v *pairing.View, r *Reporter) {
 					}
 				}
 			}
-			if !reachedByName {
+			if !reachedByName && !(sniffRoutable && !pairing.IsLoopbackName(n.Snapshot.Host)) {
 				continue // the seeds themselves use a loopback name: one machine
 			}
 			bad = append(bad, n)

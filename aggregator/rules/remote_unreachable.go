@@ -39,7 +39,7 @@ func (RemoteUnreachable) Evaluate(v *pairing.View, r *Reporter) {
 				for _, m := range v.Resolve(ad, n.Key.Cluster) {
 					at = append(at, m.Node)
 				}
-				if explainedByDowntime(at, a) {
+				if explainedByDowntime(at, a) || restartedSince(at, a) {
 					continue // the remote node was restarting then
 				}
 			}

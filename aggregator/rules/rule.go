@@ -55,6 +55,10 @@ type Finding struct {
 	// Absorbs lists generic codes whose findings with the same local
 	// cluster and alias this finding explains; they are merged into it.
 	Absorbs []catalog.Code
+	// AbsorbKeys lists "code|key" findings of the same local cluster,
+	// whatever their alias, that this finding explains (a node problem that
+	// is the cause of a paired failure).
+	AbsorbKeys []string
 	// Claims names configuration keys this finding covers, so that
 	// config-drift does not report them again.
 	Claims []string
@@ -115,6 +119,18 @@ func absorb(fs []Finding) []Finding {
 		for _, code := range fs[i].Absorbs {
 			for j := range fs {
 				if i == j || dropped[j] || fs[j].Code != code || fs[j].Alias != fs[i].Alias || first(fs[j].Clusters) != first(fs[i].Clusters) {
+					continue
+				}
+				fs[i].Evidence = append(fs[i].Evidence, fs[j].Evidence...)
+				fs[i].Nodes = append(fs[i].Nodes, fs[j].Nodes...)
+				dropped[j] = true
+			}
+		}
+	}
+	for i := range fs {
+		for _, ck := range fs[i].AbsorbKeys {
+			for j := range fs {
+				if i == j || dropped[j] || string(fs[j].Code)+"|"+fs[j].Key != ck || first(fs[j].Clusters) != first(fs[i].Clusters) {
 					continue
 				}
 				fs[i].Evidence = append(fs[i].Evidence, fs[j].Evidence...)
@@ -196,6 +212,9 @@ func build(f Finding, now time.Time) diagnosis.Diagnosis {
 	d.Evidence = sortEvidence(f.Evidence)
 	count := 0
 	for _, e := range d.Evidence {
+		if e.FirstTime != nil && (d.FirstSeen.IsZero() || e.FirstTime.Before(d.FirstSeen)) {
+			d.FirstSeen = *e.FirstTime
+		}
 		if e.Time != nil {
 			if d.FirstSeen.IsZero() || e.Time.Before(d.FirstSeen) {
 				d.FirstSeen = *e.Time
@@ -294,6 +313,9 @@ func symptomEvidence(side string, n *store.Node, a *store.SymptomAgg) diagnosis.
 	e := diagnosis.Evidence{Side: side, Cluster: n.Key.Cluster, Node: n.Key.Node, File: s.File, Line: s.Line, Text: s.Text, Symptom: a.Code, Count: a.Count}
 	if !t.IsZero() {
 		e.Time = &t
+	}
+	if ft := a.FirstTime; !ft.IsZero() && ft.Before(t) {
+		e.FirstTime = &ft
 	}
 	return e
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"strings"
+	"time"
 
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/aggregator/store"
@@ -48,11 +49,29 @@ func trustFailures(v *pairing.View, codes ...string) []trustFailure {
 					}
 				}
 			}
+			if restartedSince(tf.remotes, a) {
+				continue // the remote node restarted since (with a new config), no failure after it
+			}
 			tf.presented = classifyPresented(v, tf, a.Last)
 			out = append(out, tf)
 		}
 	}
 	return out
+}
+
+// restartedSince reports whether every remote node the failure was about
+// started again after its last occurrence: the fix may have been made on the
+// remote side, and a local line about the old remote is history.
+func restartedSince(remotes []*store.Node, a *store.SymptomAgg) bool {
+	if len(remotes) == 0 || a.LastTime.IsZero() {
+		return false
+	}
+	for _, rn := range remotes {
+		if len(rn.Starts) == 0 || !rn.Starts[len(rn.Starts)-1].After(a.LastTime.Add(time.Second)) {
+			return false
+		}
+	}
+	return true
 }
 
 // classifyPresented compares the presented certificate with the remote

@@ -58,10 +58,18 @@ func (TLSUntrustedCA) Evaluate(v *pairing.View, r *Reporter) {
 			continue // missing-cross-cluster-credentials
 		}
 		alias := ""
+		ctx := tf.ctx
 		if tf.link != nil {
 			alias = tf.link.Alias
+			if ctx != ctxClient && ctx != ctxTransport {
+				// 8.10's "(shared)" context, or another name: the model decides.
+				ctx = ctxTransport
+				if tf.link.APIKeyModel() {
+					ctx = ctxClient
+				}
+			}
 		}
-		a := get(tf.n.Key.Cluster, alias, tf.ctx, tf.link)
+		a := get(tf.n.Key.Cluster, alias, ctx, tf.link)
 		a.ev = append(a.ev, symptomEvidence(diagnosis.SideLocal, tf.n, tf.a))
 		a.symNodes = append(a.symNodes, tf.n)
 	}
@@ -88,7 +96,8 @@ func (TLSUntrustedCA) Evaluate(v *pairing.View, r *Reporter) {
 		a := accs[k]
 		l := a.link
 		f := Finding{Code: catalog.TLSUntrustedCA, Key: a.alias, Alias: a.alias, Evidence: a.ev, Facts: map[string]any{},
-			Absorbs: []catalog.Code{catalog.ConnectionUnreliable}}
+			Absorbs:    []catalog.Code{catalog.ConnectionUnreliable},
+			AbsorbKeys: []string{string(catalog.APIKeyPrerequisites) + "|xpack.security.remote_cluster_client.ssl.certificate_authorities"}}
 		ctx := a.ctx
 		if ctx == "" {
 			ctx = ctxClient

@@ -65,15 +65,27 @@ func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Repo
 		if l.Remote != "" && (len(local) > 0 || len(bad) > 0 || l.APIKeyModel()) {
 			remoteEv = remoteSymptomsFrom(v, l.Remote, v.Cluster(l.Local), "default", "client-did-not-trust-server-cert", "empty-client-certificate-chain")
 			// Only the default profile counts here.
+			ports := map[int]bool{}
+			for _, t := range l.Targets {
+				if _, p := pairing.SplitHostPort(t.Addr); p > 0 {
+					ports[p] = true
+				}
+			}
 			kept := remoteEv[:0]
 			for _, x := range remoteEv {
-				if x.a.Last.Fields["profile"] == "default" {
-					kept = append(kept, x)
+				if x.a.Last.Fields["profile"] != "default" {
+					continue
 				}
+				// With several local clusters on the same hosts, the line
+				// belongs to this link only if it is about a port it targets.
+				if _, p := pairing.SplitHostPort(x.a.Last.Fields["local_address"]); len(ports) > 0 && p > 0 && !ports[p] {
+					continue
+				}
+				kept = append(kept, x)
 			}
 			remoteEv = kept
 		}
-		if len(bad) == 0 && len(local) == 0 && !(len(remoteEv) > 0 && l.APIKeyModel()) {
+		if len(bad) == 0 && len(local) == 0 && !(len(remoteEv) > 0 && l.APIKeyModel() && len(l.Targets) > 0) {
 			continue
 		}
 		for _, x := range remoteEv {
@@ -109,6 +121,15 @@ func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Repo
 			}
 		}
 		fixNodes := definersOrAll(v, l)
+		if remoteSettingScope(l) == "yml" && len(bad) > 0 {
+			badAddr := map[string]bool{}
+			for _, t := range bad {
+				badAddr[t.Addr] = true
+			}
+			if d := definers(v, l, func(t pairing.Target) bool { return badAddr[t.Addr] }); len(d) > 0 {
+				fixNodes = d
+			}
+		}
 		if !defined(l) {
 			// The definition is not visible: name the local nodes that fail,
 			// and those the remote side saw connecting to its transport port.

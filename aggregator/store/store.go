@@ -316,27 +316,55 @@ func (s *Store) Nodes() []*Node {
 
 // idSet remembers recently applied event ids, bounded: two generations of
 // max/2 ids each. JetStream deduplicates re-sends inside its window; this
-// catches redeliveries of events applied but not yet acked.
+// catches redeliveries of events applied but not yet acked. An id is kept
+// as 16 bytes (the hex id decoded, else a SHA-256 prefix of it), so the
+// sets hold no pointers for the garbage collector to scan.
 type idSet struct {
 	max       int
-	cur, prev map[string]struct{}
+	cur, prev map[idKey]struct{}
+}
+
+// idKey is an event id in 16 bytes.
+type idKey [16]byte
+
+func keyOf(id string) idKey {
+	var k idKey
+	if len(id) == 2*len(k) && isLowerHex(id) {
+		_, _ = hex.Decode(k[:], []byte(id))
+		return k
+	}
+	h := sha256.Sum256([]byte("esdoctor-event-id\x00" + id))
+	copy(k[:], h[:])
+	return k
+}
+
+// isLowerHex: only the canonical spelling of a hex id is decoded, so that
+// two different ids never share a key.
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func newIDSet(max int) idSet {
-	return idSet{max: max, cur: map[string]struct{}{}, prev: map[string]struct{}{}}
+	return idSet{max: max, cur: map[idKey]struct{}{}, prev: map[idKey]struct{}{}}
 }
 
 func (s *idSet) has(id string) bool {
-	if _, ok := s.cur[id]; ok {
+	k := keyOf(id)
+	if _, ok := s.cur[k]; ok {
 		return true
 	}
-	_, ok := s.prev[id]
+	_, ok := s.prev[k]
 	return ok
 }
 
 func (s *idSet) add(id string) {
 	if len(s.cur) >= s.max/2 {
-		s.prev, s.cur = s.cur, make(map[string]struct{}, s.max/2)
+		s.prev, s.cur = s.cur, make(map[idKey]struct{}, s.max/2)
 	}
-	s.cur[id] = struct{}{}
+	s.cur[keyOf(id)] = struct{}{}
 }

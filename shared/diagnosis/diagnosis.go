@@ -33,7 +33,7 @@ type Diagnosis struct {
 	Title       string         `json:"title"`
 	Explanation string         `json:"explanation"`
 	Clusters    []string       `json:"clusters"` // [local, remote], or [cluster] for one-cluster problems
-	Alias       string         `json:"alias,omitempty"`
+	Alias       string         `json:"alias"`
 	Nodes       []NodeRef      `json:"nodes"`
 	Evidence    []Evidence     `json:"evidence"`
 	Facts       map[string]any `json:"facts"`
@@ -60,9 +60,11 @@ type Evidence struct {
 	File    string     `json:"file,omitempty"`
 	Line    int64      `json:"line,omitempty"`
 	Time    *time.Time `json:"time,omitempty"`
-	Text    string     `json:"text"`
-	Symptom string     `json:"symptom,omitempty"`
-	Count   int        `json:"count,omitempty"`
+	// FirstTime is the first occurrence when Count > 1 (Time is the last).
+	FirstTime *time.Time `json:"first_time,omitempty"`
+	Text      string     `json:"text"`
+	Symptom   string     `json:"symptom,omitempty"`
+	Count     int        `json:"count,omitempty"`
 }
 
 // Fix is what to change, where.

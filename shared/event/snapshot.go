@@ -129,6 +129,8 @@ type Remote struct {
 	SkipUnavailable string   `json:"skip_unavailable,omitempty"`
 	// Source is "yml" or "cluster_settings" (persistent/transient).
 	Source string `json:"source"`
+	// Layer is "persistent" or "transient" when Source is cluster_settings.
+	Layer string `json:"layer,omitempty"`
 	// HasCredentials is true when cluster.remote.<alias>.credentials is in
 	// this node's keystore (API-key model).
 	HasCredentials bool   `json:"has_credentials"`

@@ -81,6 +81,17 @@ func (v *View) Remotes() []event.Remote {
 		default:
 			r.Source = proxySrc
 		}
+		if r.Source == SourceClusterSettings {
+			r.Layer = "persistent"
+			if v.cs != nil {
+				if _, ok := v.cs.Transient[p+"seeds"]; ok {
+					r.Layer = "transient"
+				}
+				if _, ok := v.cs.Transient[p+"proxy_address"]; ok {
+					r.Layer = "transient"
+				}
+			}
+		}
 		out = append(out, r)
 	}
 	return out

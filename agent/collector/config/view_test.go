@@ -108,7 +108,7 @@ func TestRemotes(t *testing.T) {
 	want := []event.Remote{
 		{Alias: "a_sniff", Mode: "sniff", Seeds: []string{"127.0.0.1:9443", "127.0.0.1:9444"}, SkipUnavailable: "false", Source: SourceYML},
 		{Alias: "b_proxy", Mode: "proxy", ProxyAddress: "127.0.0.2:9443", ServerName: "sni.test", Source: SourceYML},
-		{Alias: "e_api", Mode: "sniff", Seeds: []string{"127.0.0.5:9443"}, Source: SourceClusterSettings},
+		{Alias: "e_api", Mode: "sniff", Seeds: []string{"127.0.0.5:9443"}, Source: SourceClusterSettings, Layer: "persistent"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Remotes:\n got %+v\nwant %+v", got, want)

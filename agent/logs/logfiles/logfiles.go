@@ -89,6 +89,39 @@ func Dedupe(names []string) []string {
 	return out
 }
 
+// ForCluster keeps the files of one cluster when the directory holds that
+// cluster's logs (a log dir shared by two nodes of different clusters);
+// when none is recognisably the cluster's, it keeps them all.
+func ForCluster(files []string, cluster string) []string {
+	if cluster == "" {
+		return files
+	}
+	mine := func(path string) bool {
+		name := filepath.Base(path)
+		if c, _, ok := Family(name); ok {
+			return c == cluster
+		}
+		return strings.HasPrefix(strings.TrimSuffix(name, ".gz"), cluster+"_audit")
+	}
+	any := false
+	for _, f := range files {
+		if mine(f) {
+			any = true
+			break
+		}
+	}
+	if !any {
+		return files
+	}
+	var out []string
+	for _, f := range files {
+		if mine(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // ServerLogs lists the server logs in dir, oldest rotated files first and
 // the active files last (by modification time, then name), reading each
 // event once (Dedupe).
