@@ -36,3 +36,15 @@ clean:
 # Scan throughput vs ripgrep on generated 256 MiB logs of each layout (measured, printed, never asserted).
 bench-scan: build
 	./scripts/bench-scan.sh
+
+# N simulated agents x M events/s through real NATS into the aggregator: events/s, p50/p99 log-line-to-diagnosis
+# latency, peak RSS, CPU (measured, printed, never asserted). Flags: make bench-aggregator BENCH_AGGREGATOR_FLAGS="--quick".
+.PHONY: bench-aggregator
+bench-aggregator: build
+	./scripts/bench-aggregator.sh
+
+# Rotation stress for the log follower: a writer at full speed rotating as log4j, copytruncate and delete+recreate,
+# the real agent (scan --follow, separate process) restarted mid-run: lost, duplicated, out-of-order, throughput,
+# peak RSS, CPU. Fails on any loss or duplicate. Flags: make bench-tail BENCH_TAIL_FLAGS="-duration 60s -rate 20000".
+bench-tail: build
+	./scripts/bench-tail.sh $(BENCH_TAIL_FLAGS)
