@@ -145,12 +145,13 @@ func Decode(b []byte) (*Envelope, error) {
 		return nil, fmt.Errorf("event: message of %d bytes exceeds the %d byte limit", len(b), MaxEventSize)
 	}
 	var e Envelope
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&e); err != nil {
+	// Unmarshal also rejects anything after the object.
+	if err := json.Unmarshal(b, &e); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) && bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) && json.Valid(firstValue(b)) {
+			return nil, errors.New("event: trailing data after the JSON object")
+		}
 		return nil, fmt.Errorf("event: malformed JSON: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("event: trailing data after the JSON object")
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err
@@ -208,4 +209,14 @@ func HashID(parts ...string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// firstValue returns the first JSON value of b (for the error message only).
+func firstValue(b []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil
+	}
+	return raw
 }

@@ -60,7 +60,7 @@ func TestEnsureStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := ev.CachedInfo().Config
-	if c.Storage != jetstream.FileStorage || c.MaxAge != 14*24*time.Hour || c.Duplicates != 20*time.Minute {
+	if c.Storage != jetstream.FileStorage || c.MaxAge != 14*24*time.Hour || c.Duplicates != natsx.DuplicateWindow {
 		t.Errorf("events stream config: storage %v, max age %v, duplicates %v", c.Storage, c.MaxAge, c.Duplicates)
 	}
 	st, err := js.Stream(ctx, natsx.StreamState)
@@ -68,7 +68,7 @@ func TestEnsureStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	c = st.CachedInfo().Config
-	if c.MaxMsgsPerSubject != 1 || c.Duplicates != 20*time.Minute {
+	if c.MaxMsgsPerSubject != 1 || c.Duplicates != natsx.DuplicateWindow {
 		t.Errorf("state stream config: max msgs per subject %d, duplicates %v", c.MaxMsgsPerSubject, c.Duplicates)
 	}
 	for _, r := range []int{0, 2, 5} {
