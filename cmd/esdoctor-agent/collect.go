@@ -21,11 +21,8 @@ func runCollect(env *cli.Env, args []string) int {
 	mesh := fs.Bool("mesh", false, "also look for the service-mesh symptoms")
 	format := cli.FormatFlag(fs, env.Stdout)
 	logLevel := fs.String("log-level", "", "log level for stderr (debug, info, warn, error)")
-	if done, code := cli.Parse(env, fs, args); done {
+	if done, code := cli.ParseNoArgs(env, fs, args); done {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	f, ok := cli.CheckFormat(env, *format)
 	if !ok {

@@ -73,11 +73,8 @@ func runInspect(env *cli.Env, args []string) int {
 	nf.register(fs)
 	format := cli.FormatFlag(fs, env.Stdout)
 	logLevel := fs.String("log-level", "", "log level for stderr (debug, info, warn, error)")
-	if done, code := cli.Parse(env, fs, args); done {
+	if done, code := cli.ParseNoArgs(env, fs, args); done {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	f, ok := cli.CheckFormat(env, *format)
 	if !ok {

@@ -16,11 +16,8 @@ func runDaemon(env *cli.Env, args []string) int {
 	fs := cli.NewFlagSet(env, "--config /etc/esdoctor/agent.yml")
 	path := fs.String("config", "/etc/esdoctor/agent.yml", "the agent config file")
 	logLevel := fs.String("log-level", "", "override log_level of the config (debug, info, warn, error)")
-	if done, code := cli.Parse(env, fs, args); done {
+	if done, code := cli.ParseNoArgs(env, fs, args); done {
 		return code
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := daemon.LoadConfig(*path)
 	if err != nil {

@@ -21,11 +21,8 @@ func runDiagnoses(env *cli.Env, args []string) int {
 	code := fs.String("code", "", "only this diagnosis code")
 	cluster := fs.String("cluster", "", "only diagnoses involving this cluster")
 	long := fs.Bool("long", false, "text: print every diagnosis in full (evidence and fix)")
-	if done, rc := cli.Parse(env, fs, args); done {
+	if done, rc := cli.ParseNoArgs(env, fs, args); done {
 		return rc
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	format, cl, ok := c.resolve(env)
 	if !ok {
@@ -116,11 +113,8 @@ func runCheck(env *cli.Env, args []string) int {
 	c := commonFlags(env, fs, false)
 	cluster := fs.String("cluster", "", "only diagnoses involving this cluster")
 	minSev := fs.String("min-severity", string(catalog.Warning), "lowest severity that fails the check: critical, error, warning or info")
-	if done, rc := cli.Parse(env, fs, args); done {
+	if done, rc := cli.ParseNoArgs(env, fs, args); done {
 		return rc
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	format, cl, ok := c.resolve(env)
 	if !ok {
@@ -166,11 +160,8 @@ func runCheck(env *cli.Env, args []string) int {
 func runNodes(env *cli.Env, args []string) int {
 	fs := cli.NewFlagSet(env, "")
 	c := commonFlags(env, fs, false)
-	if done, rc := cli.Parse(env, fs, args); done {
+	if done, rc := cli.ParseNoArgs(env, fs, args); done {
 		return rc
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	format, cl, ok := c.resolve(env)
 	if !ok {
@@ -193,11 +184,8 @@ func runCodes(env *cli.Env, args []string) int {
 	fs := cli.NewFlagSet(env, "[--server URL]")
 	c := commonFlags(env, fs, false)
 	fs.Lookup("server").Usage = "ask this aggregator for its catalog (default: the catalog built into this esdoctor)"
-	if done, rc := cli.Parse(env, fs, args); done {
+	if done, rc := cli.ParseNoArgs(env, fs, args); done {
 		return rc
-	}
-	if fs.NArg() > 0 {
-		return cli.Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	format, cl, ok := c.resolve(env)
 	if !ok {

@@ -166,3 +166,15 @@ func IsTerminal(w io.Writer) bool {
 	}
 	return st.Mode()&os.ModeCharDevice != 0
 }
+
+// ParseNoArgs is Parse for commands that take flags only: a positional
+// argument is a usage error.
+func ParseNoArgs(env *Env, fs *flag.FlagSet, args []string) (bool, int) {
+	if done, code := Parse(env, fs, args); done {
+		return true, code
+	}
+	if fs.NArg() > 0 {
+		return true, Usagef(env, "unexpected argument %q", fs.Arg(0))
+	}
+	return false, ExitOK
+}
