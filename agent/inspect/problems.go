@@ -19,6 +19,28 @@ func (n *nodeState) problems() {
 	n.certificateExpiry()
 	n.changedSinceStart()
 	n.apiKeyPrerequisites()
+	n.secureSettingsInYML()
+}
+
+// secureSettingsInYML reports keystore-only settings written in
+// elasticsearch.yml, which Elasticsearch refuses at start-up ("is a secure
+// setting and must be stored inside the Elasticsearch keystore"). Only those
+// of remote clusters are reported here (api-key-prerequisites).
+func (n *nodeState) secureSettingsInYML() {
+	if n.yml == nil {
+		return
+	}
+	for _, k := range n.yml.Keys() {
+		remote := (strings.HasPrefix(k, "cluster.remote.") && strings.HasSuffix(k, ".credentials")) ||
+			((strings.HasPrefix(k, "xpack.security.remote_cluster_server.ssl.") || strings.HasPrefix(k, "xpack.security.remote_cluster_client.ssl.")) &&
+				(strings.HasSuffix(k, "secure_password") || strings.HasSuffix(k, "secure_key_passphrase")))
+		if !remote {
+			continue
+		}
+		n.problem(event.Problem{Code: string(catalog.APIKeyPrerequisites), Severity: "error", Setting: k,
+			Message: fmt.Sprintf("%s is a secure setting and is written in elasticsearch.yml, which Elasticsearch refuses at start-up: move it to the keystore (elasticsearch-keystore add %s)", k, k),
+			Facts:   map[string]string{"setting": k, "use": k}})
+	}
 }
 
 // certificateExpiry reports expired, not yet valid and soon expiring
