@@ -75,6 +75,31 @@ func plainHeaderEnd(line []byte) int {
 	return i + 1
 }
 
+// levelHeader reports a plain header that lost its timestamp, as in
+// documentation examples: "[INFO ][o.e.t.ClusterConnectionManager] [n] ...".
+// It takes a padded level bracket followed by a logger bracket: an ES
+// continuation line never starts so.
+func levelHeader(line []byte) bool {
+	if len(line) < 10 || line[0] != '[' {
+		return false
+	}
+	end := bytes.IndexByte(line[:min(len(line), 9)], ']')
+	if end < 5 || end+1 >= len(line) || line[end+1] != '[' {
+		return false
+	}
+	switch string(bytes.TrimRight(line[1:end], " ")) {
+	case "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL":
+	default:
+		return false
+	}
+	k := bytes.IndexByte(line[end+2:], ']')
+	if k <= 0 {
+		return false
+	}
+	logger := bytes.TrimRight(line[end+2:end+2+k], " ") // %-25c pads it
+	return len(logger) > 0 && bytes.IndexByte(logger, ' ') < 0
+}
+
 // isTimestampStart reports whether a line opens with a timestamp that is not
 // an ES header: "2019-07-31 05:37:08,678 [WARN] ...", "07:23:49.711 [main]",
 // "[2019-07-31 05:37:08] app ...", Istio "2021-03-10T10:10:10.123Z\terror".
@@ -90,6 +115,23 @@ func isTimestampStart(line []byte) bool {
 		return true // bracketed timestamp that failed the ES header test
 	}
 	return false
+}
+
+// testOutputPrefix returns the length of a gradle test-output prefix
+// ("  1> ") when the rest of the line is an ES server log header, or 0.
+func testOutputPrefix(line []byte) int {
+	i := 0
+	for i < len(line) && i < 8 && line[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(line) && j-i < 4 && isDigit(line[j]) {
+		j++
+	}
+	if j == i || j+1 >= len(line) || line[j] != '>' || line[j+1] != ' ' {
+		return 0
+	}
+	return j + 2
 }
 
 // isTestOutput reports gradle test output: optional spaces, digits, "> ".
@@ -127,7 +169,7 @@ func classify(line []byte) lineKind {
 	}
 	switch c := line[0]; {
 	case c == '[':
-		if plainHeaderEnd(line) > 0 {
+		if plainHeaderEnd(line) > 0 || levelHeader(line) {
 			return kindPlain
 		}
 		if isTimestampStart(line) {
@@ -196,12 +238,20 @@ func containerPrefix(line []byte) int {
 	for i < len(line) && line[i] == ' ' {
 		i++
 	}
-	// docker compose: "name<spaces>| "
-	if i+1 < len(line) && line[i] == '|' && line[i+1] == ' ' {
-		return i + 2
-	}
-	if i+1 == len(line) && line[i] == '|' {
-		return i + 1
+	// docker compose: "name<spaces>| ", coloured on a terminal as
+	// "ESC[36mname<spaces>|ESC[0m " (or, pasted without the ESC bytes,
+	// "36mname  |0m ").
+	if i < len(line) && line[i] == '|' {
+		j := i + 1
+		if colour := sgrAt(line, j); colour > 0 && (line[0] == 0x1b || sgrAt(line, 0) > 0) {
+			j += colour
+		}
+		if j < len(line) && line[j] == ' ' {
+			return j + 1
+		}
+		if j == len(line) {
+			return j
+		}
 	}
 	// CRI: "<RFC3339> stdout|stderr F|P "
 	if i == sp+1 && isDateTime(line) {
@@ -213,4 +263,26 @@ func containerPrefix(line []byte) int {
 		}
 	}
 	return 0
+}
+
+// sgrAt returns the length of a terminal colour code (SGR, "ESC[0m",
+// "ESC[1;36m") at line[i:], or of its residue without the ESC byte ("0m",
+// "36m"), or 0.
+func sgrAt(line []byte, i int) int {
+	j := i
+	if j < len(line) && line[j] == 0x1b {
+		j++
+		if j >= len(line) || line[j] != '[' {
+			return 0
+		}
+		j++
+	}
+	k := j
+	for k < len(line) && k-j < 8 && (isDigit(line[k]) || line[k] == ';') {
+		k++
+	}
+	if k == j || k >= len(line) || line[k] != 'm' {
+		return 0
+	}
+	return k + 1 - i
 }

@@ -3,7 +3,10 @@
 // physical lines into records: a plain header with its stack trace lines, or
 // one JSON object even when it is spread over several lines. Lines that are
 // not ES server lines (test output, a client application's or a CLI's own
-// format) form "foreign" records that carry no ES meaning.
+// format) form "foreign" records that carry no ES meaning. Excerpts copied
+// from elsewhere are read too: plain headers without their timestamp (as
+// documentation prints them), coloured docker compose prefixes, and JSON
+// API error bodies (kept whole as the text).
 package layout
 
 import (
@@ -59,6 +62,10 @@ type Raw struct {
 	Multi bool
 	// Truncated is set when Data was capped, or a JSON object never closed.
 	Truncated bool
+	// TestOutput is set for a record read from ES test output ("  1> [...]"
+	// lines that GitHub issues often quote): its failures are real ES
+	// messages, its node identity lines describe test nodes.
+	TestOutput bool
 }
 
 // pending is the record being joined.
@@ -70,6 +77,7 @@ type pending struct {
 	hit       bool
 	truncated bool
 	multi     bool
+	test      bool
 	// Data lives either in the caller's window (inWin: file bytes
 	// [off, wEnd)) or in buf.
 	inWin bool
@@ -87,6 +95,7 @@ type Joiner struct {
 	opts   Options
 	loc    *time.Location
 	docker bool // saw an ES line behind a container prefix
+	test   bool // saw an ES line behind a gradle test-output prefix
 
 	cur    pending
 	active bool
@@ -216,6 +225,11 @@ func StartsRecord(line []byte) bool {
 			return true
 		}
 	}
+	if n := testOutputPrefix(line); n > 0 {
+		if k := classify(line[n:]); k == kindPlain || k == kindJSON {
+			return true
+		}
+	}
 	k := classify(line)
 	return k == kindPlain || k == kindJSON
 }
@@ -330,7 +344,7 @@ func (j *Joiner) complete() {
 		return
 	}
 	c := &j.cur
-	r := Raw{Kind: c.kind, Offset: c.off, End: c.end, Line: c.line, Lines: c.lines, Hit: c.hit, Multi: c.multi, Truncated: c.truncated}
+	r := Raw{Kind: c.kind, Offset: c.off, End: c.end, Line: c.line, Lines: c.lines, Hit: c.hit, Multi: c.multi, Truncated: c.truncated, TestOutput: c.test}
 	if c.kind == KindJSON && (c.depth != 0 || c.inStr) {
 		r.Truncated = true
 	}
@@ -377,7 +391,23 @@ func (j *Joiner) push(line []byte, offset, end, lineNo int64, inWin, hit bool) {
 			plainBytes = false
 		}
 	}
+	testLine := false
+	if n := testOutputPrefix(line); n > 0 {
+		rest := line[n:]
+		if k := classify(rest); k == kindPlain || k == kindJSON || j.test {
+			if k == kindPlain || k == kindJSON {
+				j.test = true
+			}
+			line, testLine = rest, true
+			plainBytes = false
+		}
+	}
 	k := classify(line)
+	defer func() {
+		if testLine && j.active {
+			j.cur.test = true
+		}
+	}()
 
 	// An open multi-line JSON object takes every line up to its end, unless
 	// a new record clearly starts.

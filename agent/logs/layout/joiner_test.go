@@ -163,13 +163,17 @@ func TestJoinForeignAndHeadless(t *testing.T) {
 		"[2024-01-01T00:00:00,000][INFO ][o.e.n.Node] [n] started\n"
 	j := NewJoiner("f.log", Options{})
 	rs := pushAll(j, in)
-	// The gradle lines join the CLI line's foreign record: foreign either way.
-	want := []Kind{KindHeadless, KindForeign, KindForeign, KindPlain}
+	// Gradle test output quoting an ES line is that ES record, marked as
+	// test output (its identity lines describe test nodes).
+	want := []Kind{KindHeadless, KindForeign, KindForeign, KindPlain, KindPlain}
 	if !reflect.DeepEqual(kinds(rs), want) {
 		t.Fatalf("kinds %v, want %v", kinds(rs), want)
 	}
-	if rs[0].Lines != 2 || rs[1].Lines != 2 || rs[2].Lines != 3 {
-		t.Errorf("lines: %d %d %d", rs[0].Lines, rs[1].Lines, rs[2].Lines)
+	if rs[0].Lines != 2 || rs[1].Lines != 2 || rs[2].Lines != 1 || rs[3].Lines != 2 {
+		t.Errorf("lines: %d %d %d %d", rs[0].Lines, rs[1].Lines, rs[2].Lines, rs[3].Lines)
+	}
+	if !rs[3].TestOutput || rs[4].TestOutput {
+		t.Errorf("test output marks: %v %v", rs[3].TestOutput, rs[4].TestOutput)
 	}
 	// Push drops foreign records.
 	recs := NewJoiner("f.log", Options{}).Flush()
@@ -186,7 +190,7 @@ func TestJoinForeignAndHeadless(t *testing.T) {
 		}
 	}
 	got = append(got, j2.Flush()...)
-	if len(got) != 2 || got[0].Layout != record.LayoutUnknown || got[1].Message != "started" {
+	if len(got) != 3 || got[0].Layout != record.LayoutUnknown || !got[1].TestOutput || got[2].Message != "started" {
 		t.Errorf("Push records: %+v", got)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // Parse turns a raw record into a Record: header fields, message and text.
 func (j *Joiner) Parse(r *Raw) record.Record {
-	rec := record.Record{File: j.file, Offset: r.Offset, End: r.End, Line: r.Line}
+	rec := record.Record{File: j.file, Offset: r.Offset, End: r.End, Line: r.Line, TestOutput: r.TestOutput}
 	switch r.Kind {
 	case KindPlain:
 		j.parsePlain(r.Data, &rec)
@@ -80,15 +80,20 @@ func (j *Joiner) parsePlain(data []byte, rec *record.Record) {
 	rec.Layout = record.LayoutPlain
 	first, rest := firstLine(data)
 	tsEnd := plainHeaderEnd(first)
-	if tsEnd < 0 {
+	var p []byte
+	switch {
+	case tsEnd > 0:
+		if t, ok := ParseTime(first[1:tsEnd-1], j.loc); ok {
+			rec.Time = t
+		}
+		p = first[tsEnd:]
+	case levelHeader(first):
+		p = first // no timestamp: the header starts at the level
+	default:
 		rec.Message = capText(first)
 		rec.Text = capText(data)
 		return
 	}
-	if t, ok := ParseTime(first[1:tsEnd-1], j.loc); ok {
-		rec.Time = t
-	}
-	p := first[tsEnd:]
 	level, p := bracket(p)
 	rec.Level = strings.TrimSpace(string(level))
 	logger, p := bracket(p)
@@ -162,6 +167,18 @@ func (j *Joiner) parseJSON(data []byte, rec *record.Record) {
 	rec.Node = get("elasticsearch.node.name", "node.name")
 	rec.Cluster = get("elasticsearch.cluster.name", "cluster.name")
 	msg := get("message")
+	if msg == "" {
+		// Not a log event (every ES layout writes "message"): an API
+		// error body or other JSON pasted into the file. Keep its bytes as
+		// the text, so its reasons ("caused_by") can still be read; its
+		// message is the innermost reason read whole.
+		rec.Message = clean(bytes.TrimSpace(firstLineOf(data)))
+		if r := innermostReason(fields); r != "" {
+			rec.Message = capString(r)
+		}
+		rec.Text = capText(data)
+		return
+	}
 	first, _ := firstLine([]byte(msg))
 	rec.Message = capString(string(first))
 
@@ -178,13 +195,22 @@ func (j *Joiner) parseJSON(data []byte, rec *record.Record) {
 			b.WriteString(em)
 		}
 	}
-	if msg == "" && b.Len() == 0 {
-		// Not an object we can read: keep its bytes as the text.
-		rec.Message = clean(bytes.TrimSpace(firstLineOf(data)))
-		rec.Text = capText(data)
-		return
-	}
 	rec.Text = capString(b.String())
+}
+
+// innermostReason returns the "reason" of an ES error body nested deepest
+// ("error.caused_by.caused_by.reason"), or "".
+func innermostReason(fields []field) string {
+	best, depth := "", -1
+	for _, f := range fields {
+		if f.key != "reason" && !strings.HasSuffix(f.key, ".reason") {
+			continue
+		}
+		if d := strings.Count(f.key, "."); d > depth && f.val != "" {
+			best, depth = f.val, d
+		}
+	}
+	return best
 }
 
 func firstLineOf(b []byte) []byte { l, _ := firstLine(b); return l }

@@ -33,6 +33,8 @@ type Record struct {
 	Cluster string
 	// Message is the first line of the log message.
 	Message string
+	// TestOutput is set for a record quoted from ES test output ("  1> ...").
+	TestOutput bool
 	// Text is the message with its continuation/stack lines (JSON: message +
 	// error.type/message/stack_trace, or the 7.x stacktrace array), joined by
 	// "\n" and capped at MaxText bytes.

@@ -94,6 +94,13 @@ func (c *matchCtx) eval(cond Cond) bool {
 		return c.expired()
 	case CondNodeLogger:
 		l := strings.TrimSpace(c.r.Logger)
+		if l == "" {
+			// A record that lost its logger (a JSON object cut short): only
+			// the Node's own identity lines tell themselves apart.
+			m := c.r.Message
+			return strings.HasPrefix(m, "node name [") && strings.Contains(m, "], node ID [") ||
+				strings.HasPrefix(m, "version[") && strings.Contains(m, "], pid[")
+		}
 		return l == "o.e.n.Node" || l == "org.elasticsearch.node.Node" || l == "o.e.n.NodeConstruction" ||
 			l == "org.elasticsearch.node.NodeConstruction"
 	}
@@ -143,7 +150,7 @@ func (c *matchCtx) trustContextOK() bool {
 // expired: the JDK cause names an expired certificate, or the diagnostic's
 // dates show one while the issuer is trusted.
 func (c *matchCtx) expired() bool {
-	if c.has("CertificateExpiredException") || c.has("validity check failed") {
+	if c.has("CertificateExpiredException") || c.has("validity check failed") || c.has("timestamp check failed") {
 		return true
 	}
 	m := reValidDates.FindStringSubmatch(c.text)

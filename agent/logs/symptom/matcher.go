@@ -165,8 +165,33 @@ func (m *Matcher) Possible(raw []byte) bool {
 
 // Match returns the symptom of an Elasticsearch record: at most one, from
 // the first (most specific) rule it matches.
+//
+// A record of an OpenSearch node (an "o.o." / "org.opensearch." logger, or
+// a stack trace of OpenSearch frames alone) is not an Elasticsearch record:
+// OpenSearch forked from 7.10 and has neither the remote-cluster security
+// model nor the x-pack settings our diagnoses name, so only the enabled
+// rule packs apply to it, as to any foreign line.
 func (m *Matcher) Match(r record.Record) (event.Symptom, bool) {
-	return m.match(&r, m.es)
+	if isOpenSearch(&r) {
+		return m.MatchForeign(r)
+	}
+	s, ok := m.match(&r, m.es)
+	if ok && r.TestOutput {
+		switch s.Symptom {
+		case "node-started", "node-stopping", "publish-address":
+			return event.Symptom{}, false // a test node, not a node of a cluster
+		}
+	}
+	return s, ok
+}
+
+// isOpenSearch recognises a record written by an OpenSearch node.
+func isOpenSearch(r *record.Record) bool {
+	l := strings.TrimSpace(r.Logger)
+	if strings.HasPrefix(l, "o.o.") || strings.HasPrefix(l, "org.opensearch.") {
+		return true
+	}
+	return l == "" && strings.Contains(r.Text, "org.opensearch.") && !strings.Contains(r.Text, "org.elasticsearch.")
 }
 
 // MatchForeign applies only the enabled rule packs (service mesh) to a
@@ -179,11 +204,19 @@ func (m *Matcher) MatchForeign(r record.Record) (event.Symptom, bool) {
 }
 
 func (m *Matcher) match(r *record.Record, rules []compiled) (event.Symptom, bool) {
-	c := newMatchCtx(r)
-	// Only rules whose prefilter literal occurs can match.
+	// Only rules whose prefilter literal occurs (in the text as written,
+	// as the prefilter sees it) can match.
 	seen := make([]bool, len(m.pre.lits))
 	m.pre.present([]byte(r.Text), seen)
 	m.pre.present([]byte(r.Logger), seen)
+	if strings.Contains(r.Text, "*") {
+		// Read documentation markup off a copy: the caller's record keeps
+		// its text.
+		rr := *r
+		rr.Text, rr.Message = unmarkup(r.Text), unmarkup(r.Message)
+		r = &rr
+	}
+	c := newMatchCtx(r)
 	for i := range rules {
 		possible := false
 		for _, id := range rules[i].pre {

@@ -28,10 +28,13 @@ const (
 	// or remote-cluster ssl context (not http, realm, monitoring, watcher).
 	CondTrustContext Cond = "trust-context"
 	// CondExpired: the trust failure's cause says the certificate expired
-	// (CertificateExpiredException, "validity check failed"), or its dates
+	// (CertificateExpiredException, "validity check failed", JDK 8's
+	// "timestamp check failed"), or its dates
 	// show it while the issuer is trusted.
 	CondExpired Cond = "expired"
-	// CondNodeLogger: the logger is o.e.n.Node / org.elasticsearch.node.Node.
+	// CondNodeLogger: the logger is o.e.n.Node / org.elasticsearch.node.Node
+	// (or NodeConstruction); a record without a logger qualifies only with
+	// the Node's own "node name [..], node ID [..]" or "version[..], pid[..]".
 	CondNodeLogger Cond = "node-logger"
 )
 
@@ -54,7 +57,8 @@ type Rule struct {
 	Any []string
 	// Prefilter, when set, replaces the literals that feed the prefilter:
 	// every raw record this rule matches must contain one of them (e.g.
-	// the logger name, for rules that require it).
+	// the logger name, for rules that require it, or a fragment of an
+	// anchor that documentation markup cannot split, see markup.go).
 	Prefilter []string
 	// Not are look-alike markers: a record containing one is not this symptom.
 	Not []string
@@ -99,7 +103,7 @@ var rules = []Rule{
 	{Code: catalog.SymTLSTrustFailure, Anchors: []string{"failed to establish trust with"},
 		When: []Cond{CondTrustContext}, Extract: []string{"trust", "exception"}},
 	// The same JDK causes without the diagnostic message (diagnose.trust off).
-	{Code: catalog.SymTLSCertificateExpired, Any: []string{"CertificateExpiredException", "validity check failed", "fatal alert: certificate_expired"},
+	{Code: catalog.SymTLSCertificateExpired, Any: []string{"CertificateExpiredException", "validity check failed", "timestamp check failed", "fatal alert: certificate_expired"},
 		Not: append([]string{"failed to establish trust with"}, httpMarkers...), When: []Cond{CondNotHTTP, CondTransport},
 		Extract: []string{"channel", "remote", "exception"}, Fixed: map[string]string{"reason": "expired"}},
 	{Code: catalog.SymTLSHostnameMismatch,
@@ -118,21 +122,25 @@ var rules = []Rule{
 		Pattern: `requires channel profile to be \[(?P<expected_profile>[^\]]*)\], but got \[(?P<profile>[^\]]*)\]`,
 		Extract: []string{"remote", "exception"}},
 	{Code: catalog.SymHandshakeMissingAuthentication, Anchors: []string{"missing authentication credentials for action ["},
-		When:    []Cond{CondHandshake},
-		Pattern: `missing authentication credentials for action \[(?P<action>[^\]]*)\]`,
-		Extract: []string{"remote", "exception"}},
+		Prefilter: []string{" credentials for action ["},
+		When:      []Cond{CondHandshake},
+		Pattern:   `missing authentication credentials for action \[(?P<action>[^\]]*)\]`,
+		Extract:   []string{"remote", "exception"}},
 	{Code: catalog.SymAnonymousUnauthorized, Anchors: []string{"is unauthorized for user [", "remote_cluster/handshake] is unauthorized"},
-		Pattern: `action \[(?P<action>[^\]]*remote_cluster/handshake)\] is unauthorized for user \[(?P<user>[^\]]*)\](?: with (?:effective|assigned) roles \[(?P<roles>[^\]]*)\])?`,
-		Extract: []string{"remote", "exception"}},
+		Prefilter: []string{"remote_cluster/handshake] is "},
+		Pattern:   `action \[(?P<action>[^\]]*remote_cluster/handshake)\] is unauthorized for user \[(?P<user>[^\]]*)\](?: with (?:effective|assigned) roles \[(?P<roles>[^\]]*)\])?`,
+		Extract:   []string{"remote", "exception"}},
 	{Code: catalog.SymAPIKeyUnableToAuthenticate, Anchors: []string{"unable to authenticate user ["},
-		When:    []Cond{CondHandshake},
-		Pattern: `unable to authenticate user \[(?P<user>[^\]]*)\] for action \[(?P<action>[^\]]*)\]`,
-		Extract: []string{"remote", "exception", "apikey-user"}},
+		Prefilter: []string{"unable to authenticate"},
+		When:      []Cond{CondHandshake},
+		Pattern:   `unable to authenticate user \[(?P<user>[^\]]*)\] for action \[(?P<action>[^\]]*)\]`,
+		Extract:   []string{"remote", "exception", "apikey-user"}},
 	{Code: catalog.SymAPIKeyInvalidCredentials, Anchors: []string{"Authentication using apikey failed"},
 		Pattern: `Authentication using apikey failed - (?P<cause>[^\n]*)`,
 		Extract: []string{"apikey-reason"}},
 	{Code: catalog.SymNoRemoteIndicesPrivileges, Anchors: []string{"is unauthorized for ", "because no remote indices privileges apply"},
-		Extract: []string{"authz", "remote"}},
+		Prefilter: []string{"no remote indices privileges apply"},
+		Extract:   []string{"authz", "remote"}},
 	{Code: catalog.SymRemoteIndicesUnauthorized, Anchors: []string{"towards remote cluster", "is unauthorized for "},
 		Extract: []string{"authz", "remote"}},
 
@@ -147,7 +155,8 @@ var rules = []Rule{
 	{Code: catalog.SymClientDidNotTrustServerCert, Anchors: []string{"server's certificate", "client did not trust"},
 		Not: httpMarkers, When: []Cond{CondNotHTTP}, Extract: []string{"channel"}},
 	{Code: catalog.SymEmptyClientCertificateChain, Any: []string{"Exception: Empty client certificate chain", "Exception: null cert chain"},
-		Not: httpMarkers, When: []Cond{CondNotHTTP, CondTransport}, Extract: []string{"channel", "exception"}},
+		Prefilter: []string{"Empty client certificate chain", "null cert chain"},
+		Not:       httpMarkers, When: []Cond{CondNotHTTP, CondTransport}, Extract: []string{"channel", "exception"}},
 	{Code: catalog.SymBadCertificateAlert, Anchors: []string{"fatal alert: bad_certificate"},
 		Not: httpMarkers, When: []Cond{CondNotHTTP, CondTransport}, Extract: []string{"channel", "remote", "exception"}},
 
@@ -168,8 +177,9 @@ var rules = []Rule{
 		Not: httpMarkers, When: []Cond{CondNotHTTP}, Extract: []string{"channel", "exception"}},
 
 	// Node identity.
-	{Code: catalog.SymNodeStarted, Any: []string{"starting ...", "started", "node name [", "version["}, Prefilter: nodeLoggers,
-		When: []Cond{CondNodeLogger}, OnMessage: true,
+	{Code: catalog.SymNodeStarted, Any: []string{"starting ...", "started", "node name [", "version["},
+		Prefilter: append([]string{"], node ID [", "], pid["}, nodeLoggers...),
+		When:      []Cond{CondNodeLogger}, OnMessage: true,
 		Pattern: `^(?:starting \.\.\.|started(?: \{.*)?|node name \[.*|version\[.*)$`, Extract: []string{"node"}},
 	{Code: catalog.SymNodeStopping, Anchors: []string{"stopping ..."}, Prefilter: nodeLoggers,
 		When: []Cond{CondNodeLogger}, OnMessage: true, Pattern: `^stopping \.\.\.$`},
