@@ -114,16 +114,21 @@ func TestLiveAgentsFaultsAppearAndResolve(t *testing.T) {
 	local.Node("local-1").AppendLog(scenario.UnableToAuthenticate(now, "local-1", "sniff", "my", "remote-1", "127.0.1.2:9443", key.ID))
 	remote.Node("remote-1").AppendLog(scenario.InvalidCredentials(now, "remote-1", key.ID))
 	const fault2 = "invalid-api-key [local,remote] alias=my fix=local/local-1,local/local-2"
-	ds := waitDiagnosis(t, agg, "the invalid-api-key diagnosis", func(ds []diagnosis.Diagnosis) bool { return has(ds, fault2) })
-	sides := map[string]bool{}
-	for _, d := range ds {
-		for _, e := range d.Evidence {
-			sides[e.Side] = true
+	// The two agents' lines arrive independently: wait for the diagnosis
+	// that pairs both sides.
+	sidesOf := func(ds []diagnosis.Diagnosis) map[string]bool {
+		sides := map[string]bool{}
+		for _, d := range ds {
+			for _, e := range d.Evidence {
+				sides[e.Side] = true
+			}
 		}
+		return sides
 	}
-	if !sides["local"] || !sides["remote"] {
-		t.Errorf("evidence must come from both clusters' logs: %v", sides)
-	}
+	waitDiagnosis(t, agg, "the invalid-api-key diagnosis with both sides' evidence", func(ds []diagnosis.Diagnosis) bool {
+		sides := sidesOf(ds)
+		return has(ds, fault2) && sides["local"] && sides["remote"]
+	})
 
 	// Fix 2: a new cross-cluster key in every local keystore.
 	fresh := scenario.APIKey{ID: "NewKeyIdForTheTest01", Secret: "CANARY-SECRET-new-secret"}
