@@ -1,9 +1,9 @@
 package publish
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/esdoctor/esdoctor/shared/promx"
 )
 
 type metrics struct {
@@ -15,16 +15,16 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		published: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+		published: promx.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "esdoctor_published_total", Help: "Events stored by JetStream (PubAck received).",
 		})),
-		errors: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+		errors: promx.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "esdoctor_publish_errors_total", Help: "Failed publish attempts (retried).",
 		})),
-		duplicates: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+		duplicates: promx.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "esdoctor_publish_duplicates_total", Help: "Events JetStream already had (re-sent after a crash or a lost PubAck).",
 		})),
-		dropped: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		dropped: promx.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "esdoctor_publish_dropped_total", Help: "Events that can never be published, by reason.",
 		}, []string{"reason"})),
 	}
@@ -32,20 +32,4 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.dropped.WithLabelValues(r)
 	}
 	return m
-}
-
-// register adds c to reg, reusing an identical collector already there.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if reg == nil {
-		return c
-	}
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
