@@ -1,8 +1,6 @@
 package scan
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +8,6 @@ import (
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
-	"github.com/esdoctor/esdoctor/shared/event"
 )
 
 // corpus2 holds a second set of real public log excerpts (GitHub issues and
@@ -86,30 +83,6 @@ func TestCorpus2Indexed(t *testing.T) {
 // testdata/corpus2/<name>.golden.json (rewrite with -update).
 func TestCorpus2Golden(t *testing.T) {
 	for _, f := range corpus2Files(t) {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			got := scanAll(t, f, Options{Location: time.UTC, Window: symptom.DefaultWindow})
-			if got == nil {
-				got = []event.Symptom{}
-			}
-			b, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			b = append(b, '\n')
-			golden := strings.TrimSuffix(f, ".log") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(want, b) {
-				t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", f, b, want)
-			}
-		})
+		t.Run(filepath.Base(f), func(t *testing.T) { checkGolden(t, f) })
 	}
 }

@@ -74,30 +74,35 @@ func codes(ss []event.Symptom) []string {
 func TestCorpusGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/corpus/*.log")
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			got := scanAll(t, f, Options{Location: time.UTC, Window: symptom.DefaultWindow})
-			if got == nil {
-				got = []event.Symptom{}
-			}
-			b, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			b = append(b, '\n')
-			golden := strings.TrimSuffix(f, ".log") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(want, b) {
-				t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", f, b, want)
-			}
-		})
+		t.Run(filepath.Base(f), func(t *testing.T) { checkGolden(t, f) })
+	}
+}
+
+// checkGolden compares the full symptoms of one excerpt with
+// <name>.golden.json beside it (rewritten with -update).
+func checkGolden(t *testing.T, f string) {
+	t.Helper()
+	got := scanAll(t, f, Options{Location: time.UTC, Window: symptom.DefaultWindow})
+	if got == nil {
+		got = []event.Symptom{}
+	}
+	b, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	golden := strings.TrimSuffix(f, ".log") + ".golden.json"
+	if *update {
+		if err := os.WriteFile(golden, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(want, b) {
+		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", f, b, want)
 	}
 }
