@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/inspect"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // examples/nodes holds two small clusters for `make demo`, made once with

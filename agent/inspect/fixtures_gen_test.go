@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // The node directories under testdata/nodes were generated ONCE with

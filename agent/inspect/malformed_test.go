@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/inspect"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )

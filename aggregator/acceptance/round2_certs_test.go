@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // verifyFull switches the auto-configured transport context of a node to

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // Cluster names with dots and dashes, as sites name them.

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/collect"
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 )

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 const clientCtx = "xpack.security.remote_cluster_client.ssl (with trust configuration: PEM-trust{/etc/elasticsearch/remote-cluster-ca.crt})"

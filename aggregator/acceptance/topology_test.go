@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // Passwords (not secrets of a real site; held in keystores as ES would).

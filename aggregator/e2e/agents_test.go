@@ -14,7 +14,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/daemon"
 	"github.com/esdoctor/esdoctor/aggregator"
 	"github.com/esdoctor/esdoctor/aggregator/api"
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )

@@ -19,7 +19,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator"
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
 	"github.com/esdoctor/esdoctor/aggregator/api"
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"github.com/esdoctor/esdoctor/shared/event"

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 )
 

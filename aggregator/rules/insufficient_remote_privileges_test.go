@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 // The guide's security_exception, as a REST failure in the local log: the

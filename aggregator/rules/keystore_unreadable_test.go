@@ -3,7 +3,7 @@ package rules_test
 import (
 	"testing"
 
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 func TestKeystoreCorrupt(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 func remoteWithoutServerOn(t *testing.T, off ...string) (*scenario.World, *scenario.Cluster, *scenario.Cluster) {

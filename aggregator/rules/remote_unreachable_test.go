@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 // Logs: seeds name a port where nothing of the remote listens (9444).

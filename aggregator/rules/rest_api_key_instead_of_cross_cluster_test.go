@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 func TestRestKeyPairedWithKeystore(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // Config alone: remote-1's remote cluster certificate expired yesterday;

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 // Config alone: remote-2's certificate lacks its IP (the seed host).

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
-	"github.com/esdoctor/esdoctor/aggregator/scenario"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 )
 
 // Config alone: two local nodes carry a CA file that is not the remote's.

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 

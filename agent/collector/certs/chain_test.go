@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
 

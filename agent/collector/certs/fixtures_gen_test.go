@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // The fixtures under testdata/node were generated ONCE with

@@ -3,7 +3,7 @@ package certs
 import (
 	"testing"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 func TestMatchesHost(t *testing.T) {

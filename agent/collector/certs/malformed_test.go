@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/internal/pfx"
+	"github.com/esdoctor/esdoctor/internal/pfx"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/internal/pfx"
+	"github.com/esdoctor/esdoctor/internal/pfx"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/internal/pfx"
+	"github.com/esdoctor/esdoctor/internal/pfx"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 

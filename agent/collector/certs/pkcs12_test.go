@@ -6,7 +6,7 @@ import (
 
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 

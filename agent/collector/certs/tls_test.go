@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // serveTLS runs a TLS server on 127.0.0.1 presenting cfg's certificate

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 // Passwords used by the standard setups (they are not secrets of a real

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/internal/pfx"
+	"github.com/esdoctor/esdoctor/internal/pfx"
 )
 
 // PEMCerts encodes certificates as PEM CERTIFICATE blocks.

@@ -20,10 +20,10 @@ import (
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/collect"
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/inspect"
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"github.com/esdoctor/esdoctor/shared/secret"

@@ -15,7 +15,7 @@ import (
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 )
 
 func must(t *testing.T, err error) {

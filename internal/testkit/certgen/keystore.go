@@ -11,7 +11,7 @@ import (
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
 
-	"github.com/esdoctor/esdoctor/agent/collector/certs/internal/pfx"
+	"github.com/esdoctor/esdoctor/internal/pfx"
 )
 
 // Entry is one keystore entry: a private key with its chain (leaf first),
