@@ -64,6 +64,7 @@ const (
 	DefaultEvalInterval    = 200 * time.Millisecond
 	DefaultMaxEvalInterval = 5 * time.Second
 	DefaultCatchUpTimeout  = 30 * time.Second
+	DefaultQuietPeriod     = 24 * time.Hour
 	// StateFile is the name of the diagnoses' history in the data dir.
 	StateFile = "diagnoses.json"
 	// saveInterval bounds how often the history is written.
@@ -105,6 +106,11 @@ type Options struct {
 	CatchUpTimeout time.Duration
 	// Rules selects the rules and packs.
 	Rules rules.Options
+	// QuietPeriod: log evidence of a fault that has not recurred while the
+	// fleet's logs moved on by this long (log time, the latest symptom
+	// time seen) stops counting, and the diagnosis resolves. Default 24 h;
+	// negative: no limit.
+	QuietPeriod time.Duration
 	// Logger, named "aggregator". Default: no logs.
 	Logger *zap.Logger
 	// Registry receives the metrics and serves /metrics. Default: a new
@@ -177,6 +183,9 @@ func New(o Options) (*Aggregator, error) {
 	if o.MaxEvalInterval <= 0 {
 		o.MaxEvalInterval = DefaultMaxEvalInterval
 	}
+	if o.QuietPeriod == 0 {
+		o.QuietPeriod = DefaultQuietPeriod
+	}
 	if o.CatchUpTimeout <= 0 {
 		o.CatchUpTimeout = DefaultCatchUpTimeout
 	}
@@ -231,6 +240,11 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		if err := os.MkdirAll(a.o.DataDir, 0o750); err != nil {
 			return fmt.Errorf("aggregator: data directory %s: %w", a.o.DataDir, err)
 		}
+		unlock, err := lockDataDir(a.o.DataDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		a.loadHistory()
 	}
 

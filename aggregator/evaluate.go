@@ -49,7 +49,7 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 	start := time.Now()
 	version := a.store.Version()
 	now := a.o.Now()
-	ds := analyze.Evaluate(a.store, analyze.Options{Now: now, Rules: a.o.Rules})
+	ds := analyze.Evaluate(a.store, analyze.Options{Now: now, Rules: a.o.Rules, QuietPeriod: a.o.QuietPeriod})
 	changes := a.tracker.Update(now, ds)
 	elapsed := time.Since(start)
 
@@ -64,7 +64,13 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 	}
 	for _, c := range changes {
 		a.m.changes.WithLabelValues(string(c.Kind)).Inc()
-		a.log.Info("diagnosis "+string(c.Kind), zap.String("code", c.Diagnosis.Code), zap.String("id", c.Diagnosis.ID),
+		// A state change (opened, reopened, resolved) at info; an update
+		// of an open diagnosis (new evidence, a count) at debug.
+		level := zap.InfoLevel
+		if c.Kind == tracker.Updated {
+			level = zap.DebugLevel
+		}
+		a.log.Log(level, "diagnosis "+string(c.Kind), zap.String("code", c.Diagnosis.Code), zap.String("id", c.Diagnosis.ID),
 			zap.Strings("clusters", c.Diagnosis.Clusters), zap.String("alias", c.Diagnosis.Alias), zap.Bool("reopened", c.Reopened))
 		a.notify(nc, c)
 	}

@@ -17,8 +17,9 @@ var factSymptoms = map[string]bool{
 }
 
 // nodeInfos describes the nodes (already sorted by the store) for the API.
-func nodeInfos(nodes []*store.Node, now time.Time) []api.Node {
+func nodeInfos(nodes []*store.Node, now time.Time, quiet time.Duration, quietClock time.Time) []api.Node {
 	v := pairing.New(nodes, now)
+	v.Quiet, v.QuietClock = quiet, quietClock
 	out := make([]api.Node, 0, len(nodes))
 	for _, n := range nodes {
 		info := api.Node{Cluster: n.Key.Cluster, Node: n.Key.Node, Agent: n.Agent}
@@ -30,6 +31,9 @@ func nodeInfos(nodes []*store.Node, now time.Time) []api.Node {
 		if !n.LastHeartbeat.IsZero() {
 			t := n.LastHeartbeat
 			info.LastHeartbeat = &t
+		}
+		if hb := n.Heartbeat; hb != nil {
+			info.SpoolBytes, info.SpoolMaxBytes, info.SpoolDropped, info.PublishErrors = hb.SpoolBytes, hb.SpoolMaxBytes, hb.SpoolDropped, hb.PublishErrors
 		}
 		for _, agg := range n.Symptoms {
 			if factSymptoms[agg.Code] || !v.Current(n, agg) {

@@ -43,7 +43,9 @@ func (a *Aggregator) Diagnoses(q api.Query) []diagnosis.Diagnosis {
 func (a *Aggregator) Diagnosis(id string) (diagnosis.Diagnosis, bool) { return a.tracker.Get(id) }
 
 // Nodes lists the nodes the aggregator knows.
-func (a *Aggregator) Nodes() []api.Node { return nodeInfos(a.store.Nodes(), a.o.Now()) }
+func (a *Aggregator) Nodes() []api.Node {
+	return nodeInfos(a.store.Nodes(), a.o.Now(), a.o.QuietPeriod, a.store.Latest())
+}
 
 // Health reports the aggregator's state.
 func (a *Aggregator) Health() api.Health {

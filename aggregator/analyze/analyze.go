@@ -20,6 +20,10 @@ type Options struct {
 	Rules rules.Options
 	// Now is the evaluation time; default the latest time in the evidence.
 	Now time.Time
+	// QuietPeriod: a symptom that has not recurred while the fleet's logs
+	// moved on by this long (to the latest log time in the evidence) no
+	// longer counts as evidence (0: no limit, the offline default).
+	QuietPeriod time.Duration
 }
 
 // Bundles folds every event of the bundles and evaluates the rules.
@@ -75,5 +79,7 @@ func Evaluate(st *store.Store, o Options) []diagnosis.Diagnosis {
 			}
 		}
 	}
-	return rules.Evaluate(pairing.New(nodes, now), o.Rules)
+	v := pairing.New(nodes, now)
+	v.Quiet, v.QuietClock = o.QuietPeriod, st.Latest()
+	return rules.Evaluate(v, o.Rules)
 }

@@ -72,8 +72,13 @@ func (c *Client) Diagnoses(ctx context.Context, q Query) ([]diagnosis.Diagnosis,
 // Diagnosis asks GET /api/v1/diagnoses/{id}; an unknown id gives an error
 // for which errors.Is(err, ErrNotFound) holds.
 func (c *Client) Diagnosis(ctx context.Context, id string) (diagnosis.Diagnosis, error) {
+	return c.DiagnosisPage(ctx, id, EvidenceQuery{})
+}
+
+// DiagnosisPage returns one diagnosis with one page of its evidence.
+func (c *Client) DiagnosisPage(ctx context.Context, id string, q EvidenceQuery) (diagnosis.Diagnosis, error) {
 	var d diagnosis.Diagnosis
-	err := c.get(ctx, PathDiagnoses+"/"+url.PathEscape(id), nil, &d)
+	err := c.get(ctx, PathDiagnoses+"/"+url.PathEscape(id), q.Values(), &d)
 	return d, err
 }
 

@@ -71,17 +71,22 @@ func (h *handler) diagnoses(w http.ResponseWriter, r *http.Request) {
 		h.error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	h.json(w, http.StatusOK, h.src.Diagnoses(q))
+	h.json(w, http.StatusOK, PageList(h.src.Diagnoses(q)))
 }
 
 func (h *handler) diagnosis(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	eq, err := ParseEvidenceQuery(r.URL.Query())
+	if err != nil {
+		h.error(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	d, ok := h.src.Diagnosis(id)
 	if !ok {
 		h.error(w, http.StatusNotFound, "no diagnosis with id "+clip(id))
 		return
 	}
-	h.json(w, http.StatusOK, d)
+	h.json(w, http.StatusOK, PageEvidence(d, eq.Offset, eq.Limit, DiagnosisBudget))
 }
 
 func (h *handler) nodes(w http.ResponseWriter, _ *http.Request) {

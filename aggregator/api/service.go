@@ -54,7 +54,7 @@ func serviceDiagnoses(src Source) micro.HandlerFunc {
 			fail(r, 400, err.Error())
 			return
 		}
-		respond(r, src.Diagnoses(q))
+		respond(r, PageList(src.Diagnoses(q)))
 	}
 }
 
@@ -73,7 +73,7 @@ func serviceDiagnosis(src Source) micro.HandlerFunc {
 			fail(r, 404, "no diagnosis with id "+clip(id))
 			return
 		}
-		respond(r, d)
+		respond(r, PageEvidence(d, 0, DefaultEvidenceLimit, DiagnosisBudget))
 	}
 }
 

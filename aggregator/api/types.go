@@ -50,12 +50,20 @@ type Node struct {
 	// LastHeartbeat is the time of the latest heartbeat (agent clock).
 	LastHeartbeat *time.Time `json:"last_heartbeat,omitempty"`
 	// Symptoms is the number of distinct current symptoms (logged since the
-	// node's last start or configuration change; start/address facts not
-	// counted), SymptomEvents the occurrences they fold.
+	// node's last start and within the quiet period; start/address facts
+	// not counted), SymptomEvents the occurrences they fold.
 	Symptoms      int `json:"symptoms"`
 	SymptomEvents int `json:"symptom_events"`
 	// Problems is the number of problems the node's own snapshot shows.
 	Problems int `json:"problems"`
+	// SpoolBytes / SpoolMaxBytes are the agent's on-disk spool fill and
+	// limit, SpoolDropped the events it refused when full and
+	// PublishErrors its failed publish attempts since the agent started
+	// (from its latest heartbeat; 0 for agents that do not report them).
+	SpoolBytes    int64 `json:"spool_bytes"`
+	SpoolMaxBytes int64 `json:"spool_max_bytes"`
+	SpoolDropped  int64 `json:"spool_dropped"`
+	PublishErrors int64 `json:"publish_errors"`
 }
 
 // Health is the aggregator's own state.

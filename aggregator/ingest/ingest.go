@@ -206,6 +206,10 @@ func (i *Ingest) handle(ctx context.Context, log *zap.Logger, m jetstream.Msg) {
 		}
 		return
 	}
+	if ce := log.Check(zap.DebugLevel, "event"); ce != nil {
+		ce.Write(zap.String("kind", string(e.Kind)), zap.String("cluster", e.Cluster), zap.String("node", e.Node),
+			zap.String("id", e.ID), zap.Uint64("stream_seq", streamSeq))
+	}
 	if err := i.sink.Apply(ctx, e); err != nil {
 		i.applyErrors.Add(1)
 		i.m.applyErrors.Inc()

@@ -20,8 +20,16 @@ import (
 
 // View is an immutable picture of the model for one evaluation.
 type View struct {
-	Nodes    []*store.Node
-	Now      time.Time
+	Nodes []*store.Node
+	Now   time.Time
+	// Quiet is the quiet period: symptoms that have not recurred for this
+	// long before QuietClock no longer count (0: no limit). QuietClock is
+	// the latest log time seen in the whole fleet (not the wall clock: the
+	// quiet period is log time that passed without the fault, so logs
+	// replayed or analyzed later age the same way). Set both before the
+	// first rule runs.
+	Quiet      time.Duration
+	QuietClock time.Time
 	byKey    map[store.NodeKey]*store.Node
 	clusters map[string][]*store.Node
 	names    []string
@@ -365,29 +373,65 @@ func (v *View) Resolve(addr, exclude string) []Match {
 	return hostOnly
 }
 
-// Epoch is the time from which a node's log evidence describes its current
-// configuration: its latest start or the latest configuration change the
-// agent saw, whichever is later.
+// Epoch is the time from which a node's log evidence describes the running
+// node: its latest start, from its logs or from the process (/proc). A
+// change of the yml or of the keystore does not move it: the running node
+// keeps what it read at its start until it restarts (reloadable keystore
+// entries until reload_secure_settings), so the log evidence of a fault
+// outlives an edit of the files (see the lifecycle in the tracker's package
+// doc).
 func (v *View) Epoch(n *store.Node) time.Time {
 	var t time.Time
 	if len(n.Starts) > 0 {
 		t = n.Starts[len(n.Starts)-1]
 	}
-	if n.Snapshot != nil && n.Snapshot.ConfigChangedAt != nil && n.Snapshot.ConfigChangedAt.After(t) {
-		t = *n.Snapshot.ConfigChangedAt
+	if n.Snapshot != nil && n.Snapshot.StartedAt != nil && n.Snapshot.StartedAt.After(t) {
+		t = *n.Snapshot.StartedAt
 	}
 	return t
 }
 
-// Current reports whether a symptom aggregate still describes the node:
-// it occurred at or after the node's epoch (or its time is unknown).
+// LinkCodes are the symptoms of a node's connections to remote clusters:
+// a change of the remote definitions in the cluster settings (which takes
+// effect at once) ends their evidence.
+var LinkCodes = map[string]bool{
+	"connect-exception": true, "no-seed-node-left": true, "proxy-connections-failed": true, "closed-by-remote": true,
+	"tls-trust-failure": true, "bad-certificate-alert": true, "handshake-missing-authentication": true,
+	"channel-profile-mismatch": true, "anonymous-unauthorized": true, "missing-cross-cluster-credentials-header": true,
+	"api-key-wrong-type": true, "api-key-unable-to-authenticate": true, "tls-hostname-mismatch": true,
+	"tls-certificate-expired": true, "transport-exception": true,
+}
+
+// Current reports whether a symptom aggregate still counts as evidence:
+// it occurred at or after the node's epoch (its latest start), after the
+// latest change of the node's remote definitions in the cluster settings
+// for connection symptoms, and within the quiet period before Now (when
+// one is set). An aggregate whose time is unknown counts.
 func (v *View) Current(n *store.Node, a *store.SymptomAgg) bool {
 	if a.LastTime.IsZero() {
 		return true
 	}
 	e := v.Epoch(n)
+	if LinkCodes[a.Code] && n.RemotesChangedAt.After(e) {
+		e = n.RemotesChangedAt
+	}
 	// A start line and the errors right after it may share a second.
-	return !a.LastTime.Before(e.Add(-time.Second))
+	if a.LastTime.Before(e.Add(-time.Second)) {
+		return false
+	}
+	return v.Quiet <= 0 || v.QuietClock.IsZero() || !a.LastTime.Before(v.QuietClock.Add(-v.Quiet))
+}
+
+// StaleFor reports whether a remote node's symptom caused by connections
+// from the local node n (its remote_address is n) predates n's latest
+// start or its latest change of remote definitions: the fault it shows is
+// gone in the running local node.
+func (v *View) StaleFor(n *store.Node, a *store.SymptomAgg) bool {
+	e := v.Epoch(n)
+	if n.RemotesChangedAt.After(e) {
+		e = n.RemotesChangedAt
+	}
+	return !a.LastTime.IsZero() && a.LastTime.Before(e.Add(-time.Second))
 }
 
 // Symptoms returns a node's current symptom aggregates of the given codes,

@@ -249,10 +249,10 @@ func localSymptoms(v *pairing.View, l *pairing.Link, codes ...string) []nodeAgg 
 // remoteSymptomsFrom returns current symptoms of the remote cluster whose
 // remote_address is one of the given local nodes (optionally with a profile).
 func remoteSymptomsFrom(v *pairing.View, remote string, locals []*store.Node, profile string, codes ...string) []nodeAgg {
-	hosts := map[string]bool{}
+	hosts := map[string][]*store.Node{}
 	for _, n := range locals {
 		for _, h := range pairing.HostAliases(n) {
-			hosts[h] = true
+			hosts[h] = append(hosts[h], n)
 		}
 	}
 	var out []nodeAgg
@@ -261,13 +261,31 @@ func remoteSymptomsFrom(v *pairing.View, remote string, locals []*store.Node, pr
 			if profile != "" && a.Last.Fields["profile"] != "" && a.Last.Fields["profile"] != profile {
 				continue
 			}
-			ra := store.HostOnly(a.Last.Fields["remote_address"])
-			if ra == "" || hosts[strings.ToLower(ra)] || len(locals) == 0 {
-				out = append(out, nodeAgg{n, a})
+			ra := strings.ToLower(store.HostOnly(a.Last.Fields["remote_address"]))
+			owners, ok := hosts[ra]
+			if ra != "" && !ok && len(locals) > 0 {
+				continue
 			}
+			if ok && allStale(v, owners, a) {
+				// The local node that made the connection restarted or
+				// changed its remote definitions since: not this fault.
+				continue
+			}
+			out = append(out, nodeAgg{n, a})
 		}
 	}
 	return out
+}
+
+// allStale reports whether a remote symptom predates the latest start or
+// remote-definition change of every local node that may have caused it.
+func allStale(v *pairing.View, owners []*store.Node, a *store.SymptomAgg) bool {
+	for _, o := range owners {
+		if !v.StaleFor(o, a) {
+			return false
+		}
+	}
+	return len(owners) > 0
 }
 
 type nodeAgg struct {

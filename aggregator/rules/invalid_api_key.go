@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/aggregator/store"
@@ -110,7 +112,21 @@ func (InvalidAPIKey) Evaluate(v *pairing.View, r *Reporter) {
 			continue
 		}
 		entry := "cluster.remote." + alias + ".credentials"
-		r.Report(Finding{Code: catalog.InvalidAPIKey, Key: ac.id, Clusters: clusters(ac.local, ac.remote), Alias: alias,
+		// A keystore changed after the node's start: the running node
+		// still uses the key it loaded, until reloaded.
+		detail := ""
+		var unloaded []string
+		for _, n := range dedupNodes(ac.lnodes) {
+			if keystoreChangedSinceStart(v, n) {
+				unloaded = append(unloaded, n.Key.Node)
+				ac.ev = append(ac.ev, configEvidence(n, fmt.Sprintf("the keystore of %s changed after the node started (%s): until reloaded (POST _nodes/reload_secure_settings) the running node still uses API key %s",
+					n.Key.Node, n.Snapshot.Keystore.ModTime.UTC().Format(time.RFC3339), ac.id)))
+			}
+		}
+		if len(unloaded) > 0 {
+			detail = fmt.Sprintf("The keystore of %s changed after the node started; until reloaded the running node still uses API key %s.", strings.Join(unloaded, ", "), ac.id)
+		}
+		r.Report(Finding{Code: catalog.InvalidAPIKey, Key: ac.id, Clusters: clusters(ac.local, ac.remote), Alias: alias, Detail: detail,
 			Evidence: ac.ev, Nodes: refs(append(ac.lnodes, ac.rnodes...)), Facts: map[string]any{"api_key_id": ac.id},
 			Claims: []string{"keystore:" + entry},
 			Fix: diagnosis.Fix{

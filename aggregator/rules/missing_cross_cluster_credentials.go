@@ -33,6 +33,22 @@ func (MissingCrossClusterCredentials) Evaluate(v *pairing.View, r *Reporter) {
 				local = append(local, nodeAgg{tf.n, tf.a})
 			}
 		}
+		// Only nodes whose own configuration supports it: a node that has
+		// the key is not missing it, unless its keystore changed after its
+		// start (the running node uses the key only once reloaded).
+		var unloaded []*store.Node
+		kept := local[:0]
+		for _, x := range local {
+			if !lacks(l, x.n) {
+				if !keystoreChangedSinceStart(v, x.n) {
+					continue
+				}
+				unloaded = append(unloaded, x.n)
+			}
+			kept = append(kept, x)
+		}
+		local = kept
+		unloaded = dedupNodes(unloaded)
 		for _, x := range local {
 			ev = append(ev, symptomEvidence(diagnosis.SideLocal, x.n, x.a))
 			involved = append(involved, x.n)
@@ -59,6 +75,10 @@ func (MissingCrossClusterCredentials) Evaluate(v *pairing.View, r *Reporter) {
 		if len(fix) == 0 {
 			fix = aggNodes(local)
 		}
+		for _, n := range unloaded {
+			ev = append(ev, configEvidence(n, fmt.Sprintf("%s is in the keystore of %s, which changed after the node started: until reloaded (POST _nodes/reload_secure_settings) the running node does not use it", entry, n.Key.Node)))
+		}
+		fix = dedupNodes(append(append([]*store.Node{}, fix...), unloaded...))
 		claims := []string{"keystore:" + entry}
 		for _, n := range fix {
 			other := otherCredentialAliases(n, l.Alias)
@@ -72,7 +92,9 @@ func (MissingCrossClusterCredentials) Evaluate(v *pairing.View, r *Reporter) {
 			ev = append(ev, configEvidence(n, msg))
 		}
 		for _, n := range l.WithCredentials {
-			ev = append(ev, configEvidence(n, fmt.Sprintf("%s is in the keystore of %s", entry, n.Key.Node)))
+			if !containsNode(unloaded, n) {
+				ev = append(ev, configEvidence(n, fmt.Sprintf("%s is in the keystore of %s", entry, n.Key.Node)))
+			}
 		}
 		f := Finding{Code: catalog.MissingCrossClusterCredentials, Key: l.Alias, Clusters: clusters(l.Local, l.Remote), Alias: l.Alias,
 			Evidence: ev, Nodes: refs(involved), Absorbs: []catalog.Code{catalog.TLSUntrustedCA, catalog.ConnectionUnreliable},
@@ -131,6 +153,26 @@ func misnamedFor(v *pairing.View, l *pairing.Link) bool {
 			}
 		}
 		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// keystoreChangedSinceStart reports whether a node's keystore was modified
+// after the node's latest known start: its reloadable entries are in use
+// only after POST _nodes/reload_secure_settings.
+func keystoreChangedSinceStart(v *pairing.View, n *store.Node) bool {
+	if n.Snapshot == nil || n.Snapshot.Keystore == nil {
+		return false
+	}
+	e := v.Epoch(n)
+	return !e.IsZero() && n.Snapshot.Keystore.ModTime.After(e)
+}
+
+func containsNode(ns []*store.Node, n *store.Node) bool {
+	for _, x := range ns {
+		if x == n {
 			return true
 		}
 	}

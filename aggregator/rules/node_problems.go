@@ -50,7 +50,11 @@ func nodeProblemFindings(v *pairing.View, r *Reporter, code catalog.Code, perNod
 				order = append(order, k)
 			}
 			a.nodes = append(a.nodes, n)
-			a.ev = append(a.ev, configEvidence(n, p.Message))
+			e := configEvidence(n, p.Message)
+			if p.File != "" {
+				e.File = p.File
+			}
+			a.ev = append(a.ev, e)
 		}
 	}
 	sort.Strings(order)
@@ -61,6 +65,9 @@ func nodeProblemFindings(v *pairing.View, r *Reporter, code catalog.Code, perNod
 			facts[fk] = fv
 		}
 		facts["nodes"] = nodeNames(a.nodes)
+		if perNode && a.p.File != "" {
+			facts["file"] = a.p.File
+		}
 		f := Finding{Code: code, Key: a.key, Severity: catalog.Severity(a.p.Severity), Clusters: []string{a.cluster},
 			Nodes: refs(a.nodes), Evidence: a.ev, Facts: facts, Fix: fix(a.p, a.nodes)}
 		if a.p.Setting != "" {

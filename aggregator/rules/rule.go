@@ -81,6 +81,9 @@ type Options struct {
 	Rules []Rule
 	// MeshPack enables the service-mesh rule pack.
 	MeshPack bool
+	// KeepNoOps keeps findings whose fix would change nothing (tests: to
+	// see that no rule produces one; see NoOpSettings).
+	KeepNoOps bool
 }
 
 // Evaluate runs the rules over the view and returns open diagnoses in the
@@ -102,7 +105,11 @@ func Evaluate(v *pairing.View, o Options) []diagnosis.Diagnosis {
 			rule.Evaluate(v, r)
 		}
 	}
-	findings := absorb(r.findings)
+	fs := r.findings
+	if !o.KeepNoOps {
+		fs = dropNoOps(fs, v)
+	}
+	findings := absorb(fs)
 	out := make([]diagnosis.Diagnosis, 0, len(findings))
 	for _, f := range findings {
 		out = append(out, build(f, v.Now))
@@ -119,6 +126,10 @@ func absorb(fs []Finding) []Finding {
 		for _, code := range fs[i].Absorbs {
 			for j := range fs {
 				if i == j || dropped[j] || fs[j].Code != code || fs[j].Alias != fs[i].Alias || first(fs[j].Clusters) != first(fs[i].Clusters) {
+					continue
+				}
+				if coincident[code] {
+					dropped[j] = absorbCoincident(&fs[i], &fs[j])
 					continue
 				}
 				fs[i].Evidence = append(fs[i].Evidence, fs[j].Evidence...)
@@ -167,6 +178,73 @@ func absorb(fs []Finding) []Finding {
 	return out
 }
 
+// coincident are the generic codes whose log lines a specific finding
+// explains only when they happen while its own fault shows in the logs
+// (connections closed by the remote side during TLS handshake failures):
+// lines outside that time stay a diagnosis of their own.
+var coincident = map[catalog.Code]bool{catalog.ConnectionUnreliable: true}
+
+// CoincidenceWindow is how far from a finding's own log evidence a
+// coincident line is still explained by it.
+const CoincidenceWindow = 2 * time.Minute
+
+// absorbCoincident moves the log evidence of g that lies within the time
+// span of s's own log evidence (± CoincidenceWindow) into s; it reports
+// whether g has no log evidence left (and is dropped).
+func absorbCoincident(s, g *Finding) bool {
+	var lo, hi time.Time
+	for _, e := range s.Evidence {
+		if e.Side != diagnosis.SideLocal && e.Side != diagnosis.SideRemote || e.Time == nil {
+			continue
+		}
+		ft := *e.Time
+		if e.FirstTime != nil {
+			ft = *e.FirstTime
+		}
+		if lo.IsZero() || ft.Before(lo) {
+			lo = ft
+		}
+		if e.Time.After(hi) {
+			hi = *e.Time
+		}
+	}
+	if lo.IsZero() {
+		return false // no log evidence of its own: it explains nothing in time
+	}
+	lo, hi = lo.Add(-CoincidenceWindow), hi.Add(CoincidenceWindow)
+	var keep []diagnosis.Evidence
+	logLeft := false
+	for _, e := range g.Evidence {
+		if e.Side != diagnosis.SideLocal && e.Side != diagnosis.SideRemote {
+			keep = append(keep, e)
+			continue
+		}
+		ft := tval(e.Time)
+		if e.FirstTime != nil {
+			ft = *e.FirstTime
+		}
+		if e.Time != nil && !ft.Before(lo) && !e.Time.After(hi) {
+			s.Evidence = append(s.Evidence, e)
+			s.Nodes = append(s.Nodes, diagnosis.NodeRef{Cluster: e.Cluster, Node: e.Node})
+			continue
+		}
+		keep = append(keep, e)
+		logLeft = true
+	}
+	if !logLeft {
+		return true
+	}
+	g.Evidence = keep
+	var nodes []diagnosis.NodeRef
+	for _, e := range keep {
+		if e.Side == diagnosis.SideLocal || e.Side == diagnosis.SideRemote {
+			nodes = append(nodes, diagnosis.NodeRef{Cluster: e.Cluster, Node: e.Node})
+		}
+	}
+	g.Nodes = nodes
+	return false
+}
+
 func first(s []string) string {
 	if len(s) == 0 {
 		return ""
@@ -211,7 +289,19 @@ func build(f Finding, now time.Time) diagnosis.Diagnosis {
 	d.Nodes = diagnosis.SortRefs(append(append([]diagnosis.NodeRef{}, f.Nodes...), d.Fix.Nodes...))
 	d.Evidence = sortEvidence(f.Evidence)
 	count := 0
+	// first_seen and last_seen come from the log lines and probes of this
+	// fault; configuration rows (stamped with the inspection time, which
+	// may predate the fault) only when there is nothing else.
+	hasLog := false
 	for _, e := range d.Evidence {
+		if e.Side != diagnosis.SideConfig && e.Time != nil {
+			hasLog = true
+		}
+	}
+	for _, e := range d.Evidence {
+		if hasLog && e.Side == diagnosis.SideConfig {
+			continue
+		}
 		if e.FirstTime != nil && (d.FirstSeen.IsZero() || e.FirstTime.Before(d.FirstSeen)) {
 			d.FirstSeen = *e.FirstTime
 		}
@@ -238,7 +328,49 @@ func build(f Finding, now time.Time) diagnosis.Diagnosis {
 	if d.FirstSeen.IsZero() {
 		d.FirstSeen, d.LastSeen = now, now
 	}
+	d.Evidence, d.EvidenceOmitted = boundEvidence(d.Evidence)
 	return d
+}
+
+// Evidence samples kept per diagnosis, node, side and symptom: the first
+// and the latest few.
+const (
+	KeepFirst  = 2
+	KeepLatest = 3
+)
+
+// boundEvidence keeps, of each group of rows with the same side, cluster,
+// node and symptom (config and probe rows: same text prefix does not
+// matter, they group by side and node), the KeepFirst earliest and the
+// KeepLatest latest, in the sorted order; it returns the rows kept and the
+// number dropped. Counts, first_seen and last_seen are computed before.
+func boundEvidence(ev []diagnosis.Evidence) ([]diagnosis.Evidence, int) {
+	type gk struct{ side, cluster, node, symptom string }
+	groups := map[gk][]int{}
+	for i, e := range ev {
+		k := gk{e.Side, e.Cluster, e.Node, e.Symptom}
+		groups[k] = append(groups[k], i)
+	}
+	drop := map[int]bool{}
+	for _, idx := range groups {
+		if len(idx) <= KeepFirst+KeepLatest {
+			continue
+		}
+		// Within a group the rows are sorted by time (sortEvidence).
+		for _, i := range idx[KeepFirst : len(idx)-KeepLatest] {
+			drop[i] = true
+		}
+	}
+	if len(drop) == 0 {
+		return ev, 0
+	}
+	out := make([]diagnosis.Evidence, 0, len(ev)-len(drop))
+	for i, e := range ev {
+		if !drop[i] {
+			out = append(out, e)
+		}
+	}
+	return out, len(drop)
 }
 
 // sortEvidence orders evidence: local, remote, config, probe; then cluster,

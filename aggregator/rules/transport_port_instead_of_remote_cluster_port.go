@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/aggregator/store"
@@ -94,7 +95,10 @@ func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Repo
 		}
 		f := Finding{Code: catalog.TransportPortInsteadOfRemoteClusterPort, Key: l.Alias, Clusters: clusters(l.Local, l.Remote), Alias: l.Alias,
 			Evidence: ev, Nodes: refs(involved), Facts: map[string]any{},
-			Absorbs: []catalog.Code{catalog.TLSUntrustedCA, catalog.RemoteUnreachable, catalog.ConnectionUnreliable},
+			// Not remote-unreachable: a connect_exception means nothing
+			// listens there, which a seed on the (listening) transport
+			// port does not explain.
+			Absorbs: []catalog.Code{catalog.TLSUntrustedCA, catalog.ConnectionUnreliable},
 			Claims:  []string{"cluster.remote." + l.Alias + ".seeds", "cluster.remote." + l.Alias + ".proxy_address"}}
 		// The right addresses: same hosts, remote_cluster.port.
 		var good []string
@@ -112,6 +116,11 @@ func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Repo
 					break
 				}
 			}
+		}
+		if len(bad) == 0 && len(good) > 0 && normalizeValue(strings.Join(uniq(good), ",")) == normalizeValue(strings.Join(wrong, ",")) {
+			// The seeds already name remote_cluster.port: whatever the
+			// evidence shows, it is not this fault (no fix is a no-op).
+			continue
 		}
 		f.Facts["seeds"] = wrong
 		if len(good) == 0 {

@@ -4,6 +4,14 @@
 // and the result does not depend on the arrival order of events that carry
 // their own times, so a live aggregator and the offline analyzer fold the
 // same evidence into the same model.
+//
+// The store keeps every symptom aggregate it was given, with its times;
+// whether an aggregate still counts as evidence is decided when the rules
+// run (pairing.View.Current), from the node's starts (Starts, and the
+// snapshot's process start time), the time its remote definitions in the
+// cluster settings last changed (RemotesChangedAt) and the quiet period.
+// The lifecycle of a diagnosis (open → resolved → reopened, and why) is
+// written down in the tracker's package doc.
 package store
 
 import (
@@ -55,7 +63,14 @@ type Node struct {
 	// LastHeartbeat is the time of the latest heartbeat (agent clock).
 	LastHeartbeat     time.Time
 	HeartbeatInterval time.Duration
-	Status            *event.AgentStatus
+	// Heartbeat is the latest heartbeat (agent version, spool fill and
+	// drops).
+	Heartbeat *event.Heartbeat
+	Status    *event.AgentStatus
+	// RemotesChangedAt is when the node's remote cluster definitions from
+	// the cluster settings last changed (cluster settings take effect at
+	// once, without a restart); zero when no change was seen.
+	RemotesChangedAt time.Time
 }
 
 // Store is the model. It is safe for concurrent use.
@@ -123,6 +138,7 @@ func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
 		s.stats.Heartbeats++
 		if e.Time.After(n.LastHeartbeat) {
 			n.LastHeartbeat = e.Time
+			n.Heartbeat = e.Heartbeat
 		}
 		if d, err := time.ParseDuration(e.Heartbeat.Interval); err == nil {
 			n.HeartbeatInterval = d
@@ -154,8 +170,47 @@ func applySnapshot(n *Node, snap *event.Snapshot) bool {
 		n.Snapshot = snap
 		return false
 	}
+	if n.Snapshot != nil && clusterSettingsDigest(n.Snapshot) != clusterSettingsDigest(snap) {
+		at := snap.InspectedAt
+		if snap.ConfigChangedAt != nil && snap.ConfigChangedAt.After(n.Snapshot.InspectedAt) {
+			at = *snap.ConfigChangedAt
+		}
+		if at.After(n.RemotesChangedAt) {
+			n.RemotesChangedAt = at
+		}
+	}
 	n.Snapshot = snap
 	return true
+}
+
+// clusterSettingsDigest hashes what a snapshot holds from the cluster
+// settings (remote definitions and settings whose source is
+// cluster_settings): a change there takes effect in the running cluster at
+// once, unlike the yml and the keystore.
+func clusterSettingsDigest(s *event.Snapshot) string {
+	h := sha256.New()
+	for _, r := range s.Remotes {
+		if r.Source != "cluster_settings" {
+			continue
+		}
+		b, _ := json.Marshal(struct {
+			Alias, Mode, Proxy, Server, Layer string
+			Seeds                             []string
+		}{r.Alias, r.Mode, r.ProxyAddress, r.ServerName, r.Layer, r.Seeds})
+		h.Write(b)
+	}
+	keys := make([]string, 0, len(s.Settings))
+	for k, v := range s.Settings {
+		if v.Source == "cluster_settings" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := s.Settings[k]
+		h.Write([]byte(k + "\x00" + v.Value + "\x00" + strings.Join(v.Values, ",") + "\x00"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // digest hashes a snapshot's content without its inspection time.

@@ -1,26 +1,63 @@
 // Package tracker keeps diagnoses across evaluations of the rules: it turns
 // the list each evaluation produces into a history with states.
 //
-//   - A diagnosis seen for the first time opens (state open; first_seen from
-//     its evidence).
-//   - One that is still produced is updated: last_seen (never earlier than
-//     before), count, evidence, nodes, fix; first_seen is the earliest ever
-//     seen.
-//   - One that is no longer produced resolves (state resolved, resolved_at =
-//     the evaluation time). Resolved diagnoses are kept for history, bounded
-//     by age (Options.Retention) and number (Options.MaxResolved).
-//   - A resolved one that is produced again reopens.
+// # Lifecycle
+//
+// open → (updated)* → resolved → reopened → … as the rules produce a
+// diagnosis, keep producing it, stop, and produce it again:
+//
+//   - open: the rules produce the diagnosis (first_seen = the earliest
+//     evidence of this fault that still counts, see below).
+//   - updated: still produced, with new evidence, count, last_seen,
+//     severity, nodes or fix (last_seen never goes back; first_seen is the
+//     earliest of this episode).
+//   - resolved: no longer produced (resolved_at = the evaluation time).
+//     Resolved diagnoses are kept for history, bounded by age
+//     (Options.Retention) and number (Options.MaxResolved).
+//   - reopened: a resolved diagnosis produced again; a new episode, whose
+//     first_seen is its own earliest evidence.
+//
+// Why a diagnosis resolves is decided by what the evidence says about the
+// running Elasticsearch node, not by the agent's latest inspection
+// (aggregator/pairing, View.Current):
+//
+//   - Log evidence lives as long as the ES process that wrote it: it stops
+//     counting when the node starts again (a start in its log, or a new
+//     process start time from /proc). An edit of elasticsearch.yml or of a
+//     non-reloadable keystore entry does not end it: the running node still
+//     uses what it read at its start. The rules are evaluated again against
+//     the new snapshot (a configuration fact may appear or go), but the log
+//     lines stay, and config-changed-since-start says that a restart is due.
+//   - Reloadable keystore entries (cluster.remote.<alias>.credentials,
+//     s3.client.*) take effect after POST _nodes/reload_secure_settings,
+//     which ES does not log: a keystore changed after the node's start is
+//     reported "until reloaded" (missing-cross-cluster-credentials keeps the
+//     node, config-changed-since-start names the reload).
+//   - Cluster settings (remote cluster definitions in GET _cluster/settings)
+//     take effect at once: when a node's remote definitions change, its
+//     connection symptoms logged before the change stop counting, and so do
+//     the remote side's lines about connections from that node.
+//   - A fault that has not recurred for the quiet period (the aggregator's
+//     --quiet-period, default 24 h, counted in log time: up to the latest
+//     log line seen from any node) stops counting: its lines are history.
+//
+// When its evidence stops counting and no configuration fact still
+// predicts the fault, the rules stop producing the diagnosis and it
+// resolves; when the fault shows again (new lines, or the configuration
+// again), it reopens.
 //
 // Diagnoses are identified by their id, which the rules derive from code,
 // clusters, alias and a rule key, so the same problem keeps its id from one
-// evaluation to the next. The tracker is deterministic: the same sequence
-// of evaluations gives the same states and the same changes, in the same
-// order.
+// evaluation to the next (Get also takes a unique prefix of at least
+// MinPrefix characters, the short id the CLI prints). The tracker is
+// deterministic: the same sequence of evaluations gives the same states and
+// the same changes, in the same order.
 package tracker
 
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,7 +135,12 @@ func (t *Tracker) Update(now time.Time, current []diagnosis.Diagnosis) []Change 
 			t.byID[d.ID] = &d
 			changes = append(changes, Change{Kind: Opened, Time: now, Diagnosis: d})
 		case old.State == diagnosis.StateResolved:
-			merged := merge(old, d)
+			// A new episode: first_seen is its own earliest evidence, not
+			// the previous episode's.
+			merged := d
+			if merged.LastSeen.Before(old.LastSeen) {
+				merged.LastSeen = old.LastSeen
+			}
 			t.byID[d.ID] = &merged
 			changes = append(changes, Change{Kind: Opened, Reopened: true, Time: now, Diagnosis: merged})
 		default:
@@ -221,15 +263,33 @@ func (t *Tracker) List(f Filter) []diagnosis.Diagnosis {
 	return append(append(make([]diagnosis.Diagnosis, 0, len(open)+len(resolved)), open...), resolved...)
 }
 
-// Get returns one diagnosis by id, open or resolved.
+// MinPrefix is the shortest id prefix Get accepts (the CLI prints 12).
+const MinPrefix = 6
+
+// Get returns one diagnosis by id, open or resolved; a unique prefix of at
+// least MinPrefix characters (the short id the CLI prints) names it too.
 func (t *Tracker) Get(id string) (diagnosis.Diagnosis, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	d, ok := t.byID[id]
-	if !ok {
+	if d, ok := t.byID[id]; ok {
+		return *d, true
+	}
+	if len(id) < MinPrefix {
 		return diagnosis.Diagnosis{}, false
 	}
-	return *d, true
+	var found *diagnosis.Diagnosis
+	for k, d := range t.byID {
+		if strings.HasPrefix(k, id) {
+			if found != nil {
+				return diagnosis.Diagnosis{}, false // ambiguous
+			}
+			found = d
+		}
+	}
+	if found == nil {
+		return diagnosis.Diagnosis{}, false
+	}
+	return *found, true
 }
 
 // Len returns the number of open and resolved diagnoses held.

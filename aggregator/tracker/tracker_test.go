@@ -195,3 +195,24 @@ func TestChangeSubject(t *testing.T) {
 		t.Errorf("subject %s", c.Subject())
 	}
 }
+
+// The short id the CLI prints names a diagnosis; a prefix shorter than
+// MinPrefix or shared by two ids does not.
+func TestGetByShortID(t *testing.T) {
+	tr := tracker.New(tracker.Options{})
+	a := diag("b8eb07228eb78003417dfd2af5e316d1", "tls-untrusted-ca", "error", t0, t0, 1, "local", "remote")
+	b := diag("b8eb07ffffb78003417dfd2af5e316d1", "config-drift", "warning", t0, t0, 1, "local")
+	tr.Update(t0, []diagnosis.Diagnosis{a, b})
+	if d, ok := tr.Get("b8eb07228eb7"); !ok || d.ID != a.ID {
+		t.Errorf("short id: %v %v", d.ID, ok)
+	}
+	if d, ok := tr.Get(a.ID); !ok || d.ID != a.ID {
+		t.Errorf("full id: %v %v", d.ID, ok)
+	}
+	if _, ok := tr.Get("b8eb07"); ok {
+		t.Error("an ambiguous prefix found a diagnosis")
+	}
+	if _, ok := tr.Get("b8eb0"); ok {
+		t.Error("a prefix shorter than MinPrefix found a diagnosis")
+	}
+}

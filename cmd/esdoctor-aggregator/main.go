@@ -7,12 +7,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/esdoctor/esdoctor/aggregator"
 	"github.com/esdoctor/esdoctor/aggregator/api"
@@ -47,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	replicas := fs.Int("replicas", 1, "stream replicas: 1, or 3 on a three-node NATS cluster")
 	mesh := fs.Bool("mesh", false, "enable the service-mesh rule pack")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	quiet := fs.Duration("quiet-period", aggregator.DefaultQuietPeriod, "log evidence of a fault that has not recurred for this long stops counting (0: no limit)")
 	if done, code := cli.Parse(env, fs, args); done {
 		return code
 	}
@@ -65,11 +68,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log := logx.New(logx.Options{JSON: true, Level: *level})
 	defer func() { _ = log.Sync() }()
 	a, err := aggregator.New(aggregator.Options{NATSURL: *natsURL, NATSListen: *natsListen, Listen: *listen, DataDir: dir,
-		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log})
+		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log, QuietPeriod: quietOption(*quiet)})
 	if err != nil {
 		return cli.Usagef(env, "%v", err)
 	}
 	if err := a.Run(ctx); err != nil {
+		if errors.Is(err, aggregator.ErrLocked) {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return cli.ExitUsage
+		}
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}
@@ -96,4 +103,13 @@ func writable(dir string) bool {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name) == nil
+}
+
+// quietOption maps the flag (0: no limit) to aggregator.Options (negative:
+// no limit, 0: the default).
+func quietOption(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }

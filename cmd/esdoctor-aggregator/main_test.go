@@ -60,6 +60,15 @@ func TestRunAndStop(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond)
+	// A second aggregator on the same data directory refuses to start:
+	// exit 2, one line naming the lock.
+	var out2, err2 bytes.Buffer
+	if code := run(context.Background(), []string{"--data", dir, "--listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "error"}, &out2, &err2); code != 2 {
+		t.Errorf("second aggregator on the same --data: exit %d, want 2 (stderr %q)", code, err2.String())
+	}
+	if msg := err2.String(); strings.Count(msg, "\n") != 1 || !strings.Contains(msg, filepath.Join(dir, "aggregator.lock")) {
+		t.Errorf("second aggregator: want one line naming the lock, got %q", msg)
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -53,8 +53,10 @@ func runDiagnoses(env *cli.Env, args []string) int {
 }
 
 func runShow(env *cli.Env, args []string) int {
-	fs := cli.NewFlagSet(env, "ID")
+	fs := cli.NewFlagSet(env, "ID [--evidence-offset N] [--evidence-limit N]")
 	c := commonFlags(env, fs, false)
+	offset := fs.Int("evidence-offset", 0, "first evidence row to show (the evidence is paged)")
+	limit := fs.Int("evidence-limit", api.DefaultEvidenceLimit, "evidence rows per page (at most 500)")
 	if done, rc := cli.Parse(env, fs, args); done {
 		return rc
 	}
@@ -67,8 +69,12 @@ func runShow(env *cli.Env, args []string) int {
 	}
 	ctx, cancel := c.ctx()
 	defer cancel()
+	if *offset < 0 || *limit < 1 || *limit > api.MaxEvidenceLimit {
+		return cli.Usagef(env, "--evidence-offset must be ≥ 0 and --evidence-limit from 1 to %d", api.MaxEvidenceLimit)
+	}
+	eq := api.EvidenceQuery{Offset: *offset, Limit: *limit}
 	id := fs.Arg(0)
-	d, err := cl.Diagnosis(ctx, id)
+	d, err := cl.DiagnosisPage(ctx, id, eq)
 	if errors.Is(err, api.ErrNotFound) {
 		// The table prints short ids: accept a unique prefix.
 		var all []diagnosis.Diagnosis
@@ -84,7 +90,7 @@ func runShow(env *cli.Env, args []string) int {
 			case 0:
 				return cli.Usagef(env, "no diagnosis with id %q", id)
 			case 1:
-				d = match[0]
+				d, err = cl.DiagnosisPage(ctx, match[0].ID, eq)
 			default:
 				return cli.Usagef(env, "id %q is ambiguous: %d diagnoses start with it", id, len(match))
 			}
@@ -97,6 +103,16 @@ func runShow(env *cli.Env, args []string) int {
 		return writeJSON(env, d)
 	}
 	writeDiagnosis(env.Stdout, &d)
+	if p := d.EvidencePage; p != nil {
+		fmt.Fprintf(env.Stdout, "\n  Evidence rows %d–%d of %d.", p.Offset+1, p.Offset+p.Count, p.Total)
+		if next := p.Offset + p.Count; next < p.Total {
+			fmt.Fprintf(env.Stdout, " Next: esdoctor show %s --evidence-offset %d", shortID(d.ID), next)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	if d.EvidenceOmitted > 0 {
+		fmt.Fprintf(env.Stdout, "  %d more occurrence row(s) not kept (the first and latest samples per node and symptom are; the counts include them).\n", d.EvidenceOmitted)
+	}
 	return cli.ExitOK
 }
 

@@ -21,14 +21,48 @@ func writeTable(w io.Writer, ds []diagnosis.Diagnosis) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tCODE\tCLUSTERS\tALIAS\tNODES\tCOUNT\tLAST SEEN\tSTATE\tID")
+	fmt.Fprintln(tw, "SEVERITY\tCODE\tCLUSTERS\tALIAS\tNODES\tFILE\tCOUNT\tLAST SEEN\tSTATE\tID")
 	for i := range ds {
 		d := &ds[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", strings.ToUpper(d.Severity), d.Code, strings.Join(d.Clusters, " → "),
-			dash(d.Alias), len(d.Nodes), d.Count, stamp(d.LastSeen), d.State, shortID(d.ID))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", strings.ToUpper(d.Severity), d.Code, strings.Join(d.Clusters, " → "),
+			dash(d.Alias), nodeColumn(d.Nodes), dash(fileColumn(d)), d.Count, stamp(d.LastSeen), d.State, shortID(d.ID))
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nRun 'esdoctor show ID' for the evidence and the fix.")
+}
+
+// nodeColumn names the nodes of a diagnosis in the list: up to three by
+// name (node, or cluster/node when they span clusters), else a count.
+func nodeColumn(ns []diagnosis.NodeRef) string {
+	if len(ns) == 0 {
+		return "-"
+	}
+	if len(ns) > 3 {
+		return fmt.Sprintf("%d nodes", len(ns))
+	}
+	clusters := map[string]bool{}
+	for _, n := range ns {
+		clusters[n.Cluster] = true
+	}
+	names := make([]string, 0, len(ns))
+	for _, n := range ns {
+		if len(clusters) > 1 {
+			names = append(names, n.Cluster+"/"+n.Node)
+		} else {
+			names = append(names, n.Node)
+		}
+	}
+	return strings.Join(names, ",")
+}
+
+// fileColumn is the file a per-node diagnosis is about (facts.file, e.g.
+// config-changed-since-start: one row per node and file), base name only.
+func fileColumn(d *diagnosis.Diagnosis) string {
+	f, _ := d.Facts["file"].(string)
+	if i := strings.LastIndexByte(f, '/'); i >= 0 {
+		f = f[i+1:]
+	}
+	return f
 }
 
 // writeDiagnoses prints every diagnosis in full, separated by a rule.
@@ -158,12 +192,37 @@ func writeNodes(w io.Writer, ns []api.Node) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLUSTER\tNODE\tHOST\tES\tAGENT\tLAST SNAPSHOT\tLAST HEARTBEAT\tSYMPTOMS\tPROBLEMS")
+	fmt.Fprintln(tw, "CLUSTER\tNODE\tHOST\tES\tAGENT\tLAST SNAPSHOT\tLAST HEARTBEAT\tSYMPTOMS\tPROBLEMS\tSPOOL\tDROPPED")
 	for _, n := range ns {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", n.Cluster, n.Node, dash(n.Host), dash(n.ESVersion), dash(n.Agent),
-			stampPtr(n.LastSnapshot), stampPtr(n.LastHeartbeat), n.Symptoms, n.Problems)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%d\n", n.Cluster, n.Node, dash(n.Host), dash(n.ESVersion), dash(n.Agent),
+			stampPtr(n.LastSnapshot), stampPtr(n.LastHeartbeat), n.Symptoms, n.Problems, spoolFill(n), n.SpoolDropped)
 	}
 	_ = tw.Flush()
+}
+
+// spoolFill shows an agent's spool fill: "0 B / 256 MiB (0%)", or "-" when
+// its heartbeats do not say.
+func spoolFill(n api.Node) string {
+	if n.SpoolMaxBytes <= 0 {
+		if n.SpoolBytes > 0 {
+			return size(n.SpoolBytes)
+		}
+		return "-"
+	}
+	return fmt.Sprintf("%s / %s (%d%%)", size(n.SpoolBytes), size(n.SpoolMaxBytes), n.SpoolBytes*100/n.SpoolMaxBytes)
+}
+
+// size prints a byte count in binary units.
+func size(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", b)
 }
 
 // writeCodes prints the catalog.

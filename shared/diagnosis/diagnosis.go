@@ -44,6 +44,21 @@ type Diagnosis struct {
 	State       string         `json:"state"`
 	// ResolvedAt is set when State is resolved.
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	// EvidenceOmitted counts the evidence rows not kept: per node, side and
+	// symptom only the first and the latest few samples are kept (Count
+	// still counts every occurrence).
+	EvidenceOmitted int `json:"evidence_omitted,omitempty"`
+	// EvidencePage is set when an answer holds one page of the evidence
+	// (the query API pages it; see the API's evidence_offset/limit).
+	EvidencePage *Page `json:"evidence_page,omitempty"`
+}
+
+// Page says which part of a list an answer holds.
+type Page struct {
+	Offset int `json:"offset"`
+	// Count is the number of rows in this answer, Total the number there are.
+	Count int `json:"count"`
+	Total int `json:"total"`
 }
 
 // NodeRef names one node.

@@ -23,6 +23,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/inspect"
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
@@ -280,8 +281,16 @@ func (w *World) Bundles() []*bundle.Bundle {
 }
 
 // Analyze builds, collects and runs the rules.
+// Every diagnosis that advises a setting is checked: the advice must
+// differ from the current value on the nodes it names (no fix is a no-op).
 func (w *World) Analyze() []diagnosis.Diagnosis {
-	ds, _ := analyze.Bundles(context.Background(), w.Bundles(), analyze.Options{})
+	ds, st := analyze.Bundles(context.Background(), w.Bundles(), analyze.Options{Rules: rules.Options{KeepNoOps: true}})
+	nodes := st.Nodes()
+	for _, d := range ds {
+		if same, noop := rules.NoOpSettings(d.Fix, d.Clusters, nodes); noop {
+			w.T.Errorf("%s [%s]: the fix changes nothing: %v already have the advised values %v", d.Code, strings.Join(d.Clusters, ","), same, d.Fix.Settings)
+		}
+	}
 	return ds
 }
 
