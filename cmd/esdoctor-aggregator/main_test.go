@@ -87,3 +87,47 @@ func TestChooseDataDir(t *testing.T) {
 		t.Errorf("not writable: chose %s", d)
 	}
 }
+
+// enroll, agents and revoke work on the data directory and follow the
+// exit-code contract.
+func TestEnrollRevokeCommands(t *testing.T) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "n1.creds")
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	out := runOK("enroll", "--data", dir, "--cluster", "prod", "--node", "n1", "-o", creds)
+	if !strings.Contains(out, "creds_file: "+creds) {
+		t.Errorf("enroll output %q", out)
+	}
+	b, err := os.ReadFile(creds)
+	if err != nil || !strings.Contains(string(b), "BEGIN NATS USER JWT") {
+		t.Fatalf("credentials file: %v %q", err, b)
+	}
+	if fi, _ := os.Stat(creds); fi.Mode().Perm() != 0o600 {
+		t.Errorf("credentials mode %v", fi.Mode().Perm())
+	}
+	if out := runOK("agents", "--data", dir, "--format", "text"); !strings.Contains(out, "prod") || !strings.Contains(out, "n1") {
+		t.Errorf("agents: %q", out)
+	}
+	runOK("revoke", "--data", dir, "--cluster", "prod", "--node", "n1")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"enroll", "--data", dir, "--cluster", "prod", "-o", creds}, "--cluster and --node are required"},
+		{[]string{"enroll", "--data", dir, "--cluster", "prod", "--node", "n1"}, "-o FILE is required"},
+		{[]string{"revoke", "--data", dir, "--cluster", "prod", "--node", "n1"}, "no active enrolment for prod/n1"},
+		{[]string{"agents", "--data", dir, "--format", "yaml"}, "--format must be text or json"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, &out, &errb); code != 2 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d %q, want 2 with %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}
