@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -91,7 +92,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 // LoadConfig reads and validates an agent config file.
 func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, safefile.MaxAgentConfig)
 	if err != nil {
 		return nil, fmt.Errorf("agent config %s: %w", path, err)
 	}

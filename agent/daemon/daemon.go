@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +25,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/watch"
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -66,11 +67,11 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
-		b, err := os.ReadFile(cfg.FingerprintKeyFile)
+		b, err := safefile.ReadLine(cfg.FingerprintKeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("fingerprint key %s: %w", cfg.FingerprintKeyFile, err)
 		}
-		key = []byte(strings.TrimSpace(string(b)))
+		key = bytes.TrimSpace(b)
 	}
 	a.fp = keystore.NewFingerprinter(key)
 	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), spool.Options{MaxBytes: cfg.Spool.MaxBytes, Logger: log, Registry: a.reg})
@@ -141,8 +142,8 @@ func (a *Agent) inspectOptions() inspect.Options {
 		Location: a.location(),
 	}
 	if a.cfg.Node.KeystorePasswordFile != "" {
-		if b, err := os.ReadFile(a.cfg.Node.KeystorePasswordFile); err == nil {
-			o.KeystorePassword = secret.FromString(strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r"))
+		if b, err := safefile.ReadLine(a.cfg.Node.KeystorePasswordFile); err == nil {
+			o.KeystorePassword = secret.New(b)
 		} else {
 			a.log.Warn("keystore password file unreadable", zap.String("path", a.cfg.Node.KeystorePasswordFile), zap.Error(err))
 		}
@@ -234,7 +235,7 @@ func contentDigest(s *event.Snapshot) string {
 func (a *Agent) statePath() string { return filepath.Join(a.cfg.StateDir, "agent-state.json") }
 
 func (a *Agent) loadState() {
-	b, err := os.ReadFile(a.statePath())
+	b, err := safefile.ReadFile(a.statePath(), safefile.MaxStateFile)
 	if err != nil {
 		return
 	}
@@ -246,12 +247,7 @@ func (a *Agent) loadState() {
 
 func (a *Agent) saveStateLocked() {
 	b, _ := json.Marshal(a.state)
-	tmp := a.statePath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		a.log.Warn("agent state not saved", zap.String("path", tmp), zap.Error(err))
-		return
-	}
-	if err := os.Rename(tmp, a.statePath()); err != nil {
+	if err := safefile.WriteFile(a.statePath(), b, 0o600); err != nil {
 		a.log.Warn("agent state not saved", zap.String("path", a.statePath()), zap.Error(err))
 	}
 }
