@@ -56,8 +56,15 @@ type Config struct {
 	Logs            struct {
 		// Timezone of plain-layout timestamps (default: the machine's).
 		Timezone string `yaml:"timezone"`
-		// Window folds repeats of a symptom (default 10m).
+		// Window folds repeats of a symptom (default 10m): the first
+		// occurrence is sent at once, repeats within the window of the
+		// previous one are counted and sent every RepeatFlush.
 		Window Duration `yaml:"window"`
+		// RepeatFlush is how often counted repeats are sent (default 2s).
+		RepeatFlush Duration `yaml:"repeat_flush"`
+		// IdleAfter completes a plain record (header + stack trace) once
+		// its file has been quiet this long (default 200ms).
+		IdleAfter Duration `yaml:"idle_after"`
 		// FromEnd starts files seen for the first time at their end
 		// (default false: the whole file is read once).
 		FromEnd bool `yaml:"from_end"`

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esdoctor/esdoctor/agent/logs/logfiles"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
 	"github.com/esdoctor/esdoctor/shared/cli"
@@ -135,22 +136,9 @@ func progressPrinter(w io.Writer, file string) func(done, total int64) {
 	}
 }
 
-// isServerLog tells whether a file in a log directory is an ES server log
-// (or audit log), current or rotated.
-func isServerLog(name string) bool {
-	n := strings.ToLower(name)
-	for _, skip := range []string{"deprecation", "slowlog", "querylog", "gc.log", "hs_err", "jvm.log"} {
-		if strings.Contains(n, skip) {
-			return false
-		}
-	}
-	n = strings.TrimSuffix(n, ".gz")
-	return strings.HasSuffix(n, ".log") || strings.HasSuffix(n, "_server.json") || strings.HasSuffix(n, "_audit.json") ||
-		(strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(n, "_deprecation.json"))
-}
-
 // expandPaths turns the arguments into files: a file as is, a directory into
-// its ES server logs (sorted). Unreadable paths are reported as errors.
+// its ES server logs (sorted; every one, plain and JSON twins both, unlike
+// --follow, which reads each event once: see pipeline.Selector). Unreadable paths are reported as errors.
 func expandPaths(paths []string) ([]string, []error) {
 	var files []string
 	var errs []error
@@ -171,7 +159,7 @@ func expandPaths(paths []string) ([]string, []error) {
 		}
 		var found []string
 		for _, e := range entries {
-			if e.Type().IsRegular() && isServerLog(e.Name()) {
+			if e.Type().IsRegular() && logfiles.IsServerLog(e.Name()) {
 				found = append(found, filepath.Join(p, e.Name()))
 			}
 		}

@@ -196,14 +196,3 @@ func TestScanFollowCleanRestartKeepsGroups(t *testing.T) {
 		t.Fatalf("after the restart: %+v, want the one repeat (line 4) as a fold", got)
 	}
 }
-
-func TestFollowInclude(t *testing.T) {
-	for name, want := range map[string]bool{
-		"prod.log": true, "prod.log.1": true, "prod-2024-04-10-1.log.gz": true, "prod_server.json": true,
-		"prod_server.json.2": true, "gc.log": false, "gc.log.3": false, "prod_deprecation.json": false, "notes.txt.1": false,
-	} {
-		if got := followInclude(name); got != want {
-			t.Errorf("followInclude(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
