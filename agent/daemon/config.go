@@ -61,7 +61,7 @@ type Config struct {
 		// occurrence is sent at once, repeats within the window of the
 		// previous one are counted and sent every RepeatFlush.
 		Window Duration `yaml:"window"`
-		// RepeatFlush is how often counted repeats are sent (default 2s).
+		// RepeatFlush is how often counted repeats are sent (default 500ms).
 		RepeatFlush Duration `yaml:"repeat_flush"`
 		// IdleAfter completes a plain record (header + stack trace) once
 		// its file has been quiet this long (default 200ms).
@@ -156,7 +156,7 @@ func (c *Config) defaults(base string) {
 		c.Metrics.Listen = DefaultMetricsListen
 	}
 	if c.Logs.RepeatFlush == 0 {
-		c.Logs.RepeatFlush = Duration(2 * time.Second)
+		c.Logs.RepeatFlush = Duration(500 * time.Millisecond)
 	}
 	if c.Logs.IdleAfter == 0 {
 		c.Logs.IdleAfter = Duration(200 * time.Millisecond)

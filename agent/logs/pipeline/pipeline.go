@@ -14,7 +14,7 @@
 //     stack trace. JSON records are complete when their object closes.
 //   - The first occurrence of a symptom is emitted at once. Repeats within
 //     Options.Window (log time) of the previous one are counted and
-//     emitted as one fold every Options.RepeatFlush (default 2 s) that saw
+//     emitted as one fold every Options.RepeatFlush (default 500 ms) that saw
 //     any, never held until an unrelated line arrives.
 //
 // # What is committed
@@ -47,7 +47,7 @@ import (
 // Defaults of Options.
 const (
 	DefaultIdleAfter   = 200 * time.Millisecond
-	DefaultRepeatFlush = 2 * time.Second
+	DefaultRepeatFlush = 500 * time.Millisecond
 )
 
 // Options configures a Pipeline. Paths and Emit are required.
@@ -66,7 +66,7 @@ type Options struct {
 	MeshPack bool
 	// Window folds repeats of a symptom (log time); 0 emits every one.
 	Window time.Duration
-	// RepeatFlush is how often counted repeats are emitted (default 2s).
+	// RepeatFlush is how often counted repeats are emitted (default 500ms).
 	RepeatFlush time.Duration
 	// IdleAfter completes a pending record of a quiet file (default 200ms).
 	IdleAfter time.Duration
