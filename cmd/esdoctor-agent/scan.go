@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/logs/logfiles"
+	"github.com/esdoctor/esdoctor/agent/logs/pipeline"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
 	"github.com/esdoctor/esdoctor/shared/cli"
@@ -26,6 +27,7 @@ type scanOptions struct {
 	Paths     []string       // files or directories, as given
 	Format    cli.Format     // text or json
 	Window    time.Duration  // dedup window (log time); 0 = off
+	Repeats   time.Duration  // --follow: how often counted repeats are printed
 	Mesh      bool           // service-mesh rule pack
 	TZ        string         // --tz as given ("" = local)
 	Location  *time.Location // zone of plain-layout timestamps
@@ -45,6 +47,7 @@ func runScan(env *cli.Env, args []string) int {
 	tz := fs.String("tz", "", "time zone of plain-layout timestamps, e.g. Europe/Paris (default: local)")
 	follow := fs.Bool("follow", false, "keep following the files (survives rotation) instead of scanning once")
 	positions := fs.String("positions", "", "with --follow: file that keeps read offsets across restarts")
+	repeats := fs.Duration("repeat-flush", pipeline.DefaultRepeatFlush, "with --follow: print the repeats counted within --window this often")
 	if done, code := cli.Parse(env, fs, args); done {
 		return code
 	}
@@ -55,7 +58,7 @@ func runScan(env *cli.Env, args []string) int {
 	if *window < 0 {
 		return cli.Usagef(env, "--window must not be negative")
 	}
-	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow}
+	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow, Repeats: *repeats}
 	if len(opts.Paths) == 0 {
 		return cli.Usagef(env, "no PATH given (files or directories of Elasticsearch logs)")
 	}
@@ -66,6 +69,9 @@ func runScan(env *cli.Env, args []string) int {
 			return cli.Usagef(env, "--tz %q: %v", *tz, err)
 		}
 		opts.Location = loc
+	}
+	if *repeats <= 0 {
+		return cli.Usagef(env, "--repeat-flush must be positive")
 	}
 	if opts.Positions != "" && !opts.Follow {
 		return cli.Usagef(env, "--positions needs --follow")

@@ -41,12 +41,13 @@ func followScan(ctx context.Context, opts scanOptions, stdout io.Writer, log *za
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	p, err := pipeline.New(pipeline.Options{
-		Paths:     opts.Paths,
-		Positions: opts.Positions,
-		Location:  opts.Location,
-		MeshPack:  opts.Mesh,
-		Window:    opts.Window,
-		Logger:    log,
+		Paths:       opts.Paths,
+		Positions:   opts.Positions,
+		Location:    opts.Location,
+		MeshPack:    opts.Mesh,
+		Window:      opts.Window,
+		RepeatFlush: opts.Repeats,
+		Logger:      log,
 		Emit: func(ss []event.Symptom) error {
 			for _, s := range ss {
 				if opts.Format == cli.FormatJSON {
