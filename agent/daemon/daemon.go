@@ -37,24 +37,63 @@ type Agent struct {
 	log   *zap.Logger
 	sp    *spool.Spool
 	reg   *prometheus.Registry
+	m     *metrics
 	fp    *keystore.Fingerprinter
 	start time.Time
 
-	mu       sync.Mutex
-	state    agentState
-	cluster  string
-	creds    *natsx.Identity // from nats.creds_file; nil without
-	node     string
-	lastSnap *event.Snapshot
-	pub      *publish.Publisher
-	ready    chan struct{}
-	readyOne sync.Once
+	mu          sync.Mutex
+	state       agentState
+	cluster     string
+	creds       *natsx.Identity // from nats.creds_file; nil without
+	node        string
+	lastSnap    *event.Snapshot
+	pub         *publish.Publisher
+	metricsAddr string
+	ready       chan struct{}
+	readyOne    sync.Once
 }
 
 // agentState survives restarts (state_dir/agent-state.json).
 type agentState struct {
 	Digest          string     `json:"digest"`
 	ConfigChangedAt *time.Time `json:"config_changed_at,omitempty"`
+	// Start is the node's last known start: the logs that told it may be
+	// rotated away, the node still runs that start.
+	Start *nodeStart `json:"start,omitempty"`
+}
+
+// nodeStart is what a snapshot says of the running node's start.
+type nodeStart struct {
+	ESVersion   string     `json:"es_version,omitempty"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+	StartSource string     `json:"start_source,omitempty"`
+	PID         int        `json:"pid,omitempty"`
+}
+
+// rememberStart keeps the node's start and ES version across log
+// rotations: what the snapshot found is saved, what it no longer finds
+// (its start lines rotated away, no process to ask) is taken from the
+// saved state. A newer start found in the logs or /proc replaces it.
+func (st *agentState) rememberStart(s *event.Snapshot) {
+	if s.StartedAt != nil {
+		if st.Start == nil || st.Start.StartedAt == nil || !st.Start.StartedAt.Equal(*s.StartedAt) || (s.ESVersion != "" && s.ESVersion != st.Start.ESVersion) {
+			v := s.ESVersion
+			if v == "" && st.Start != nil && st.Start.StartedAt != nil && st.Start.StartedAt.Equal(*s.StartedAt) {
+				v = st.Start.ESVersion
+			}
+			t := *s.StartedAt
+			st.Start = &nodeStart{ESVersion: v, StartedAt: &t, StartSource: s.StartSource, PID: s.PID}
+		}
+	} else if st.Start != nil && st.Start.StartedAt != nil {
+		t := *st.Start.StartedAt
+		s.StartedAt, s.StartSource = &t, st.Start.StartSource
+		if s.PID == 0 {
+			s.PID = st.Start.PID
+		}
+	}
+	if s.ESVersion == "" && st.Start != nil {
+		s.ESVersion = st.Start.ESVersion
+	}
 }
 
 // New prepares an agent: state dir, spool, fingerprint key.
@@ -66,6 +105,7 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
 	}
 	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
+	a.m = newMetrics(a.reg)
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
 		b, err := safefile.ReadLine(cfg.FingerprintKeyFile)
@@ -105,6 +145,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("nats %s: %w", natsx.RedactURL(a.cfg.NATS.URL), err)
 	}
 	defer nc.Close()
+	if err := a.serveMetrics(ctx); err != nil {
+		a.log.Error("metrics not served", zap.String("listen", a.cfg.Metrics.Listen), zap.Error(err))
+	}
 	pub, err := publish.New(nc, a.sp, publish.Options{Logger: a.log, Registry: a.reg})
 	if err != nil {
 		return err
@@ -168,12 +211,16 @@ func (a *Agent) location() *time.Location {
 func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	res, err := inspect.Inspect(ctx, a.inspectOptions())
 	if err != nil {
+		a.m.inspectErrors.Inc()
 		a.log.Error("inspection failed", zap.Error(err))
 		return
 	}
 	s := res.Snapshot
+	a.m.inspections.Inc()
+	a.m.fileErrors.Set(float64(len(s.Errors)))
 	digest := contentDigest(s)
 	a.mu.Lock()
+	a.state.rememberStart(s)
 	if a.state.Digest != "" && a.state.Digest != digest {
 		t := s.InspectedAt
 		a.state.ConfigChangedAt = &t
@@ -184,6 +231,11 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	if a.creds != nil && !a.creds.MayPublishAs(s.Cluster, s.Node) && (a.cluster != s.Cluster || a.node != s.Node) {
 		a.log.Error("the NATS credentials do not allow publishing as this node: NATS will refuse its events (enroll this node: esdoctor-aggregator enroll --cluster C --node N)",
 			zap.String("cluster", s.Cluster), zap.String("node", s.Node), zap.String("credentials", a.creds.Name), zap.Strings("allowed", a.creds.Publish))
+	}
+	if a.lastSnap == nil {
+		a.log.Info("node inspected", zap.String("cluster", s.Cluster), zap.String("node", s.Node), zap.String("es_version", s.ESVersion), zap.Int("file_errors", len(s.Errors)))
+	} else {
+		a.log.Debug("node inspected", zap.Int("file_errors", len(s.Errors)))
 	}
 	a.cluster, a.node, a.lastSnap = s.Cluster, s.Node, s
 	a.saveStateLocked()
