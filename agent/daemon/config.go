@@ -66,6 +66,8 @@ type Config struct {
 		// Disabled turns the log follower off.
 		Disabled bool `yaml:"disabled"`
 	} `yaml:"logs"`
+	// Probes are the active probes (remote TLS, peers, kernel).
+	Probes ProbeConfig `yaml:"probes"`
 	// Agent names this agent instance (default: the host name).
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).

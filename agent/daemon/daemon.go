@@ -48,6 +48,9 @@ type Agent struct {
 	pub      *publish.Publisher
 	ready    chan struct{}
 	readyOne sync.Once
+
+	lastRes   *inspect.Result // the latest inspection, for the probes
+	probeKick chan struct{}
 }
 
 // agentState survives restarts (state_dir/agent-state.json).
@@ -64,7 +67,7 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
 	}
-	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
+	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{}), probeKick: make(chan struct{}, 1)}
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
 		b, err := os.ReadFile(cfg.FingerprintKeyFile)
@@ -132,6 +135,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if !a.cfg.Logs.Disabled {
 		run("logs", a.followLogs)
 	}
+	if !a.cfg.Probes.Disabled {
+		run("probes", a.probeLoop)
+	}
 	<-ctx.Done()
 	wg.Wait()
 	return nil
@@ -178,6 +184,7 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 		a.state.ConfigChangedAt = &t
 		a.log.Info("configuration changed", zap.String("path", s.PathConf))
 	}
+	changed := a.state.Digest != digest || a.lastRes == nil
 	a.state.Digest = digest
 	s.ConfigChangedAt = a.state.ConfigChangedAt
 	a.cluster, a.node, a.lastSnap = s.Cluster, s.Node, s
@@ -197,6 +204,13 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 		return
 	}
 	a.readyOne.Do(func() { close(a.ready) })
+	if changed {
+		a.kickProbes(res)
+	} else {
+		a.mu.Lock()
+		a.lastRes = res
+		a.mu.Unlock()
+	}
 }
 
 // contentDigest hashes what a configuration change is: settings, keystore
