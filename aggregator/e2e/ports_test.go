@@ -55,7 +55,7 @@ func TestLivePortsMatrix(t *testing.T) {
 	})
 	w.Build()
 	agg := start(t, aggregator.Options{Durable: "ports"})
-	startAgents(t, agg.NATSURL(), prod.Nodes)
+	startAgents(t, agg, prod.Nodes)
 
 	blocked := "127.0.2.3:" + strconv.Itoa(transport)
 	want := []string{"node-port-unreachable [prod] alias= fix=prod/node-1,prod/node-3", "node-port-unreachable [prod] alias= fix=prod/node-2,prod/node-3"}
