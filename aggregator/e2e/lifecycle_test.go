@@ -66,7 +66,7 @@ func TestLifecycleEditsAndFixes(t *testing.T) {
 	w.Build()
 
 	agg := start(t, aggregator.Options{Durable: "lifecycle"})
-	startAgents(t, agg.NATSURL(), append(append([]*scenario.Node{}, local.Nodes...), remote.Nodes...))
+	startAgents(t, agg, append(append([]*scenario.Node{}, local.Nodes...), remote.Nodes...))
 
 	const tp = "transport-port-instead-of-remote-cluster-port"
 	// Resolved diagnoses count from the step after they were seen open (a

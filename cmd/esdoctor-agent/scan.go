@@ -13,8 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esdoctor/esdoctor/agent/logs/logfiles"
+	"github.com/esdoctor/esdoctor/agent/logs/pipeline"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
+	"github.com/esdoctor/esdoctor/agent/mesh/meshlog"
 	"github.com/esdoctor/esdoctor/shared/cli"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
@@ -25,6 +28,7 @@ type scanOptions struct {
 	Paths     []string       // files or directories, as given
 	Format    cli.Format     // text or json
 	Window    time.Duration  // dedup window (log time); 0 = off
+	Repeats   time.Duration  // --follow: how often counted repeats are printed
 	Mesh      bool           // service-mesh rule pack
 	TZ        string         // --tz as given ("" = local)
 	Location  *time.Location // zone of plain-layout timestamps
@@ -44,6 +48,7 @@ func runScan(env *cli.Env, args []string) int {
 	tz := fs.String("tz", "", "time zone of plain-layout timestamps, e.g. Europe/Paris (default: local)")
 	follow := fs.Bool("follow", false, "keep following the files (survives rotation) instead of scanning once")
 	positions := fs.String("positions", "", "with --follow: file that keeps read offsets across restarts")
+	repeats := fs.Duration("repeat-flush", pipeline.DefaultRepeatFlush, "with --follow: print the repeats counted within --window this often")
 	if done, code := cli.Parse(env, fs, args); done {
 		return code
 	}
@@ -54,7 +59,7 @@ func runScan(env *cli.Env, args []string) int {
 	if *window < 0 {
 		return cli.Usagef(env, "--window must not be negative")
 	}
-	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow}
+	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow, Repeats: *repeats}
 	if len(opts.Paths) == 0 {
 		return cli.Usagef(env, "no PATH given (files or directories of Elasticsearch logs)")
 	}
@@ -66,8 +71,14 @@ func runScan(env *cli.Env, args []string) int {
 		}
 		opts.Location = loc
 	}
+	if *repeats <= 0 {
+		return cli.Usagef(env, "--repeat-flush must be positive")
+	}
 	if opts.Positions != "" && !opts.Follow {
 		return cli.Usagef(env, "--positions needs --follow")
+	}
+	if opts.Follow && opts.Mesh {
+		return cli.Usagef(env, "--mesh is a one-shot scan; the daemon follows mesh logs named in its config's mesh: section")
 	}
 	if opts.Follow {
 		return runScanFollow(env, opts)
@@ -79,7 +90,7 @@ func runScan(env *cli.Env, args []string) int {
 func runScanOnce(env *cli.Env, opts scanOptions) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	files, errs := expandPaths(opts.Paths)
+	files, errs := expandPaths(opts.Paths, opts.Mesh)
 	code := cli.ExitOK
 	for _, err := range errs {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
@@ -106,9 +117,17 @@ func runScanOnce(env *cli.Env, opts scanOptions) int {
 				o.Progress = progressPrinter(env.Stderr, file)
 			}
 		}
-		err := scan.ScanFile(ctx, file, o, emit)
+		var err error
+		if comp := meshlog.ComponentOfPath(file); !opts.Mesh || (comp != meshlog.Istiod && comp != meshlog.Proxy) {
+			err = scan.ScanFile(ctx, file, o, emit)
+		}
 		if o.Progress != nil {
 			fmt.Fprint(env.Stderr, "\r\033[K")
+		}
+		if err == nil && opts.Mesh {
+			// The service-mesh pack: istiod and istio-proxy lines by
+			// their own layouts and components.
+			err = meshlog.ScanFile(ctx, file, opts.Window, emit)
 		}
 		if err != nil {
 			w.Flush()
@@ -135,23 +154,12 @@ func progressPrinter(w io.Writer, file string) func(done, total int64) {
 	}
 }
 
-// isServerLog tells whether a file in a log directory is an ES server log
-// (or audit log), current or rotated.
-func isServerLog(name string) bool {
-	n := strings.ToLower(name)
-	for _, skip := range []string{"deprecation", "slowlog", "querylog", "gc.log", "hs_err", "jvm.log"} {
-		if strings.Contains(n, skip) {
-			return false
-		}
-	}
-	n = strings.TrimSuffix(n, ".gz")
-	return strings.HasSuffix(n, ".log") || strings.HasSuffix(n, "_server.json") || strings.HasSuffix(n, "_audit.json") ||
-		(strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(n, "_deprecation.json"))
-}
-
 // expandPaths turns the arguments into files: a file as is, a directory into
-// its ES server logs (sorted). Unreadable paths are reported as errors.
-func expandPaths(paths []string) ([]string, []error) {
+// its ES server logs (sorted; every one, plain and JSON twins both, unlike
+// --follow, which reads each event once: see pipeline.Selector), and with
+// the mesh pack its istiod and istio-proxy logs. Unreadable paths are
+// reported as errors.
+func expandPaths(paths []string, mesh bool) ([]string, []error) {
 	var files []string
 	var errs []error
 	for _, p := range paths {
@@ -171,7 +179,7 @@ func expandPaths(paths []string) ([]string, []error) {
 		}
 		var found []string
 		for _, e := range entries {
-			if e.Type().IsRegular() && isServerLog(e.Name()) {
+			if c := meshlog.ComponentOfPath(e.Name()); e.Type().IsRegular() && (logfiles.IsServerLog(e.Name()) || mesh && (c == meshlog.Istiod || c == meshlog.Proxy)) {
 				found = append(found, filepath.Join(p, e.Name()))
 			}
 		}
