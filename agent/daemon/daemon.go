@@ -45,6 +45,7 @@ type Agent struct {
 	cluster  string
 	node     string
 	lastSnap *event.Snapshot
+	pub      *publish.Publisher
 	ready    chan struct{}
 	readyOne sync.Once
 }
@@ -107,6 +108,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.mu.Lock()
+	a.pub = pub
+	a.mu.Unlock()
 	w, err := watch.New(watch.Options{Every: time.Duration(a.cfg.InspectInterval), Logger: a.log.Named("watch")})
 	if err != nil {
 		return err
@@ -286,8 +290,21 @@ func (a *Agent) heartbeat() {
 	now := time.Now().UTC()
 	e := &event.Envelope{Schema: event.SchemaVersion, ID: event.HashID("heartbeat", cluster, node, a.cfg.Agent, now.Format(time.RFC3339Nano)),
 		Kind: event.KindHeartbeat, Cluster: cluster, Node: node, Agent: a.cfg.Agent, Time: now,
-		Heartbeat: &event.Heartbeat{Version: Version, Started: a.start.UTC(), Interval: time.Duration(a.cfg.HeartbeatInterval).String()}}
+		Heartbeat: a.heartbeatPayload()}
 	if _, err := a.sp.Append(e); err != nil {
 		a.log.Warn("heartbeat not spooled", zap.Error(err))
 	}
+}
+
+// heartbeatPayload is the agent's liveness and its spool's health: fill,
+// limit, events dropped because it was full, failed publish attempts.
+func (a *Agent) heartbeatPayload() *event.Heartbeat {
+	h := &event.Heartbeat{Version: Version, Started: a.start.UTC(), Interval: time.Duration(a.cfg.HeartbeatInterval).String(),
+		SpoolBytes: a.sp.Bytes(), SpoolMaxBytes: a.sp.MaxBytes(), SpoolDropped: a.sp.Dropped()}
+	a.mu.Lock()
+	if a.pub != nil {
+		h.PublishErrors = a.pub.Errors()
+	}
+	a.mu.Unlock()
+	return h
 }

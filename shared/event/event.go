@@ -93,8 +93,19 @@ type Probe struct {
 // Heartbeat says an agent is alive.
 type Heartbeat struct {
 	Version  string    `json:"version"`
-	Started  time.Time `json:"started"`
+	Started  time.Time `json:"started"` // the agent's start
 	Interval string    `json:"interval"`
+	// SpoolBytes is the agent's spool fill (bytes on disk, not yet
+	// acknowledged by JetStream) and SpoolMaxBytes its limit; 0 when the
+	// agent predates these fields.
+	SpoolBytes    int64 `json:"spool_bytes"`
+	SpoolMaxBytes int64 `json:"spool_max_bytes"`
+	// SpoolDropped counts the events the spool refused because it was
+	// full, and PublishErrors the failed publish attempts (each retried),
+	// both since the agent started (they restart at 0 with it, as
+	// Prometheus counters do).
+	SpoolDropped  int64 `json:"spool_dropped"`
+	PublishErrors int64 `json:"publish_errors"`
 }
 
 // AgentStatus reports the agent's own health.
