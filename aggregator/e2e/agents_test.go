@@ -23,6 +23,15 @@ import (
 // own state dir, against the aggregator's NATS.
 func startAgents(t *testing.T, natsURL string, nodes []*scenario.Node) (stop func()) {
 	t.Helper()
+	return startAgentsWith(t, natsURL, nodes, nil)
+}
+
+type daemonConfig = daemon.Config
+
+// startAgentsWith is startAgents with a hook that edits each agent's
+// config.
+func startAgentsWith(t *testing.T, natsURL string, nodes []*scenario.Node, edit func(*daemon.Config, *scenario.Node)) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	keyFile := filepath.Join(t.TempDir(), "fingerprint.key")
@@ -42,6 +51,9 @@ func startAgents(t *testing.T, natsURL string, nodes []*scenario.Node) (stop fun
 		cfg.Logs.Window = daemon.Duration(10 * time.Minute)
 		cfg.Logs.Timezone = "UTC"
 		cfg.Agent = "agent-" + n.Name
+		if edit != nil {
+			edit(cfg, n)
+		}
 		a, err := daemon.New(cfg, zaptest.NewLogger(t).Named(n.Name))
 		if err != nil {
 			t.Fatal(err)
