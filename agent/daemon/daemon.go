@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
@@ -43,6 +42,7 @@ type Agent struct {
 	mu       sync.Mutex
 	state    agentState
 	cluster  string
+	creds    *natsx.Identity // from nats.creds_file; nil without
 	node     string
 	lastSnap *event.Snapshot
 	pub      *publish.Publisher
@@ -92,13 +92,13 @@ func (a *Agent) Registry() *prometheus.Registry { return a.reg }
 // Run runs until ctx is done.
 func (a *Agent) Run(ctx context.Context) error {
 	defer a.sp.Close()
-	var opts []nats.Option
-	if a.cfg.NATS.CredsFile != "" {
-		opts = append(opts, nats.UserCredentials(a.cfg.NATS.CredsFile))
+	// The credentials name the reply inbox this agent may use; a CA file
+	// is the only root trusted for TLS.
+	opts, id, err := natsx.ClientOptions(a.cfg.NATS.CredsFile, a.cfg.NATS.CAFile)
+	if err != nil {
+		return err
 	}
-	if a.cfg.NATS.CAFile != "" {
-		opts = append(opts, nats.RootCAs(a.cfg.NATS.CAFile))
-	}
+	a.creds = id
 	nc, err := natsx.Connect(a.cfg.NATS.URL, "esdoctor-agent "+a.cfg.Agent, a.log, opts...)
 	if err != nil {
 		return fmt.Errorf("nats %s: %w", natsx.RedactURL(a.cfg.NATS.URL), err)
@@ -183,6 +183,10 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	}
 	a.state.Digest = digest
 	s.ConfigChangedAt = a.state.ConfigChangedAt
+	if a.creds != nil && !a.creds.MayPublishAs(s.Cluster, s.Node) && (a.cluster != s.Cluster || a.node != s.Node) {
+		a.log.Error("the NATS credentials do not allow publishing as this node: NATS will refuse its events (enroll this node: esdoctor-aggregator enroll --cluster C --node N)",
+			zap.String("cluster", s.Cluster), zap.String("node", s.Node), zap.String("credentials", a.creds.Name), zap.Strings("allowed", a.creds.Publish))
+	}
 	a.cluster, a.node, a.lastSnap = s.Cluster, s.Node, s
 	a.saveStateLocked()
 	a.mu.Unlock()

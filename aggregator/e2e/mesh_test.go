@@ -11,6 +11,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/natsx/natstest"
 )
 
 // A real agent daemon with a mesh: section (an istiod container log as
@@ -26,8 +27,9 @@ func TestLiveAgentMeshPack(t *testing.T) {
 		MeshObjects("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: authz-ns\n")
 	w.Build()
 
-	agg := start(t, aggregator.Options{Durable: "mesh-live", Rules: rules.Options{MeshPack: true}})
-	startAgentsWith(t, agg.NATSURL(), []*scenario.Node{n}, func(cfg *daemonConfig, n *scenario.Node) { cfg.Mesh = *n.MeshConfig() })
+	url, _ := natstest.RunTestServer(t)
+	agg := start(t, aggregator.Options{NATSURL: url, Durable: "mesh-live", Rules: rules.Options{MeshPack: true}})
+	startAgentsWith(t, agg, []*scenario.Node{n}, func(cfg *daemonConfig, n *scenario.Node) { cfg.Mesh = *n.MeshConfig() })
 	waitDiagnosis(t, agg, "the deny-all prediction", func(ds []diagnosis.Diagnosis) bool {
 		return has(ds, "mesh-authorization-policy-not-enforced [search] alias= fix=search/es-1")
 	})
@@ -50,7 +52,7 @@ func TestLiveAgentMeshPack(t *testing.T) {
 
 	// An aggregator without the pack on the same stream reports nothing
 	// mesh-related.
-	off := start(t, aggregator.Options{Durable: "mesh-off", NATSURL: agg.NATSURL()})
+	off := start(t, aggregator.Options{Durable: "mesh-off", NATSURL: url})
 	waitFor(t, 30*time.Second, func() bool { return off.Stats().Store.Applied >= agg.Stats().Store.Applied && agg.Stats().Store.Applied > 0 },
 		func() string { return "the second aggregator catching up" })
 	time.Sleep(200 * time.Millisecond)
