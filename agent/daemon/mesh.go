@@ -62,7 +62,7 @@ func (a *Agent) followMeshLogs(ctx context.Context) error {
 
 // meshInclude selects, in a directory named as is, the mesh containers'
 // logs.
-func meshInclude(name string) bool {
+func meshInclude(_, name string) bool {
 	c := meshlog.ComponentOfPath(name)
 	return c == meshlog.Istiod || c == meshlog.Proxy
 }
