@@ -85,6 +85,8 @@ type Config struct {
 		// loopback only; "off" serves nothing).
 		Listen string `yaml:"listen"`
 	} `yaml:"metrics"`
+	// Probes are the active probes (remote TLS, peers, kernel).
+	Probes ProbeConfig `yaml:"probes"`
 	// Agent names this agent instance (default: the host name).
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).

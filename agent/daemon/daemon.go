@@ -51,6 +51,9 @@ type Agent struct {
 	metricsAddr string
 	ready       chan struct{}
 	readyOne    sync.Once
+
+	lastRes   *inspect.Result // the latest inspection, for the probes
+	probeKick chan struct{}
 }
 
 // agentState survives restarts (state_dir/agent-state.json).
@@ -104,7 +107,7 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
 	}
-	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
+	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{}), probeKick: make(chan struct{}, 1)}
 	a.m = newMetrics(a.reg)
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
@@ -179,6 +182,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.Mesh.On() && len(a.cfg.Mesh.Logs) > 0 {
 		run("mesh-logs", a.followMeshLogs)
 	}
+	if !a.cfg.Probes.Disabled {
+		run("probes", a.probeLoop)
+	}
 	<-ctx.Done()
 	wg.Wait()
 	return nil
@@ -229,6 +235,7 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 		a.state.ConfigChangedAt = &t
 		a.log.Info("configuration changed", zap.String("path", s.PathConf))
 	}
+	changed := a.state.Digest != digest || a.lastRes == nil
 	a.state.Digest = digest
 	s.ConfigChangedAt = a.state.ConfigChangedAt
 	if a.creds != nil && !a.creds.MayPublishAs(s.Cluster, s.Node) && (a.cluster != s.Cluster || a.node != s.Node) {
@@ -260,6 +267,13 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 		return
 	}
 	a.readyOne.Do(func() { close(a.ready) })
+	if changed {
+		a.kickProbes(res)
+	} else {
+		a.mu.Lock()
+		a.lastRes = res
+		a.mu.Unlock()
+	}
 }
 
 // contentDigest hashes what a configuration change is: settings, keystore
