@@ -169,12 +169,3 @@ func keystoreChangedSinceStart(v *pairing.View, n *store.Node) bool {
 	e := v.Epoch(n)
 	return !e.IsZero() && n.Snapshot.Keystore.ModTime.After(e)
 }
-
-func containsNode(ns []*store.Node, n *store.Node) bool {
-	for _, x := range ns {
-		if x == n {
-			return true
-		}
-	}
-	return false
-}
