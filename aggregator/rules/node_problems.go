@@ -2,6 +2,7 @@ package rules
 
 import (
 	"sort"
+	"time"
 
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/aggregator/store"
@@ -31,6 +32,9 @@ func nodeProblemFindings(v *pairing.View, r *Reporter, code catalog.Code, perNod
 		for _, p := range n.Snapshot.Problems {
 			if p.Code != string(code) {
 				continue
+			}
+			if code == catalog.ConfigChangedSinceStart && problemPredatesStart(v, n, p) {
+				continue // the node started again after the change (its log says so)
 			}
 			kind := p.Setting
 			if kind == "" {
@@ -78,4 +82,15 @@ func nodeProblemFindings(v *pairing.View, r *Reporter, code catalog.Code, perNod
 		}
 		r.Report(f)
 	}
+}
+
+// problemPredatesStart reports whether the node's logs show a start after the
+// modification a config-changed-since-start problem names: the agent's
+// snapshot may predate the restart.
+func problemPredatesStart(v *pairing.View, n *store.Node, p event.Problem) bool {
+	mt, err := time.Parse(time.RFC3339, p.Facts["mtime"])
+	if err != nil {
+		return false
+	}
+	return v.Epoch(n).After(mt)
 }
