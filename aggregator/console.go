@@ -43,7 +43,7 @@ func (a *Aggregator) Acknowledge(ctx context.Context, id string, r api.AckReques
 	}
 	rec, err := r.Record(d.ID, d.Code, a.o.Now())
 	if err != nil {
-		return d, fmt.Errorf("%w: %v", api.ErrInvalid, err)
+		return d, err
 	}
 	switch {
 	case rec.Action == acks.ActionAck && d.State != diagnosis.StateOpen:

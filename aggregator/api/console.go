@@ -120,8 +120,22 @@ func DecodeAckRequest(b []byte) (AckRequest, error) {
 }
 
 // Record turns the request into an acks.Record for diagnosis id at now,
-// checking every field.
+// checking every field; errors.Is(err, ErrInvalid) holds for its errors.
 func (r AckRequest) Record(id, code string, now time.Time) (acks.Record, error) {
+	rec, err := r.record(id, code, now)
+	if err != nil {
+		return rec, invalidError{err}
+	}
+	return rec, nil
+}
+
+// invalidError marks a refused request.
+type invalidError struct{ error }
+
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+func (e invalidError) Unwrap() error        { return e.error }
+
+func (r AckRequest) record(id, code string, now time.Time) (acks.Record, error) {
 	rec := acks.Record{ID: id, Action: r.Action, By: strings.TrimSpace(r.By), Reason: strings.TrimSpace(r.Reason), At: now.UTC(), Code: code}
 	if r.Until != "" && r.For != "" {
 		return rec, errors.New("give until or for, not both")
