@@ -53,6 +53,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator/acks"
 	"github.com/esdoctor/esdoctor/aggregator/api"
 	"github.com/esdoctor/esdoctor/aggregator/ingest"
+	"github.com/esdoctor/esdoctor/aggregator/natsauth"
 	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/aggregator/store"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
@@ -68,6 +69,9 @@ const (
 	DefaultCatchUpTimeout  = 30 * time.Second
 	// StateFile is the name of the diagnoses' history in the data dir.
 	StateFile = "diagnoses.json"
+	// authPollInterval is how often a changed account JWT (a revocation)
+	// is looked for.
+	authPollInterval = 500 * time.Millisecond
 	// saveInterval bounds how often the history is written.
 	saveInterval = 5 * time.Second
 	// PprofEnv names an environment variable: set to a host:port, the
@@ -89,9 +93,24 @@ type Options struct {
 	// Listen is the HTTP API address. Default 127.0.0.1:9800; port 0 picks
 	// a free port (see HTTPAddr).
 	Listen string
-	// DataDir holds the embedded server's JetStream store and the
+	// DataDir holds the embedded server's JetStream store, the NATS
+	// authority (DATA/auth: keys, enrolled agents, TLS CA) and the
 	// diagnoses' history. Empty keeps no history (and needs NATSURL).
 	DataDir string
+	// NATSNoAuth lets the embedded server accept every client without
+	// credentials. Default false: only holders of credentials issued by
+	// DATA/auth (esdoctor-aggregator enroll) may connect, each agent
+	// publishing only its own node's subjects.
+	NATSNoAuth bool
+	// NATSTLS makes the embedded server require TLS, with a certificate
+	// for NATSListen's host (plus 127.0.0.1, localhost, the host name and
+	// NATSTLSHosts) issued by the CA in DATA/auth/ca.pem, which agents
+	// pin (nats.ca_file).
+	NATSTLS      bool
+	NATSTLSHosts []string
+	// NATSCredsFile and NATSCAFile are the aggregator's credentials and
+	// the pinned CA for an external NATS (NATSURL).
+	NATSCredsFile, NATSCAFile string
 	// Durable names the durable consumers. Default "esdoctor-aggregator".
 	Durable string
 	// Replicas of the streams: 1 (default) or 3 (a NATS cluster).
@@ -156,6 +175,7 @@ type Aggregator struct {
 	natsURL  string
 	ingest   *ingest.Ingest
 	nc       *nats.Conn
+	auth     *natsauth.Authority
 	lastEval time.Time
 	acks     *acks.Store
 	// broker feeds the console's event stream.
@@ -274,6 +294,7 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	}
 
 	url := a.o.NATSURL
+	credsFile, caFile := a.o.NATSCredsFile, a.o.NATSCAFile
 	if url == "" {
 		s, err := a.startEmbedded()
 		if err != nil {
@@ -284,12 +305,23 @@ func (a *Aggregator) Run(ctx context.Context) error {
 			s.WaitForShutdown()
 		}()
 		url = s.ClientURL()
+		if a.auth != nil {
+			credsFile = a.auth.AggregatorCredsFile()
+			go a.watchAuthority(ctx, s)
+		}
+		if a.o.NATSTLS {
+			caFile = a.auth.CAFilePath()
+		}
 	}
 	a.mu.Lock()
 	a.natsURL = url
 	a.mu.Unlock()
 
-	nc, err := natsx.Connect(url, "esdoctor-aggregator", a.o.Logger)
+	copts, _, err := natsx.ClientOptions(credsFile, caFile)
+	if err != nil {
+		return fmt.Errorf("aggregator: %w", err)
+	}
+	nc, err := natsx.Connect(url, "esdoctor-aggregator", a.o.Logger, copts...)
 	if err != nil {
 		return fmt.Errorf("aggregator: %w", err)
 	}
@@ -412,13 +444,92 @@ func (a *Aggregator) startEmbedded() (*server.Server, error) {
 	if !slog.Core().Enabled(zap.DebugLevel) {
 		slog = slog.WithOptions(zap.IncreaseLevel(zap.WarnLevel)) // the server's banner is noise at info
 	}
-	s, err := natsx.StartEmbedded(natsx.EmbeddedOptions{Host: host, Port: port, StoreDir: filepath.Join(a.o.DataDir, "nats"),
-		Logger: slog, ServerName: "esdoctor-aggregator"})
+	eo := natsx.EmbeddedOptions{Host: host, Port: port, StoreDir: filepath.Join(a.o.DataDir, "nats"),
+		Logger: slog, ServerName: "esdoctor-aggregator"}
+	if !a.o.NATSNoAuth || a.o.NATSTLS {
+		auth, err := natsauth.Open(a.o.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("aggregator: %w", err)
+		}
+		if !a.o.NATSNoAuth {
+			a.auth = auth
+			eo.Auth = auth.Configure
+		}
+		if a.o.NATSTLS {
+			hosts := append([]string{host, "127.0.0.1", "localhost"}, a.o.NATSTLSHosts...)
+			if hn, err := os.Hostname(); err == nil {
+				hosts = append(hosts, hn)
+			}
+			if eo.TLS, err = auth.ServerTLS(hosts); err != nil {
+				return nil, fmt.Errorf("aggregator: %w", err)
+			}
+			a.auth = auth
+		}
+	}
+	s, err := natsx.StartEmbedded(eo)
 	if err != nil {
 		return nil, fmt.Errorf("aggregator: %w", err)
 	}
-	a.log.Info("embedded NATS server with JetStream", zap.String("url", s.ClientURL()), zap.String("store", filepath.Join(a.o.DataDir, "nats")))
+	a.log.Info("embedded NATS server with JetStream", zap.String("url", s.ClientURL()), zap.String("store", filepath.Join(a.o.DataDir, "nats")),
+		zap.Bool("authentication", !a.o.NATSNoAuth), zap.Bool("tls", a.o.NATSTLS))
+	if a.o.NATSNoAuth {
+		a.log.Warn("the embedded NATS server accepts every client without credentials (--nats-insecure-no-auth)")
+	}
 	return s, nil
+}
+
+// Authority is the NATS authority of the embedded server (nil with an
+// external NATS, or without authentication and TLS).
+func (a *Aggregator) Authority() *natsauth.Authority { return a.auth }
+
+// NATSCredsFile is the aggregator's own credentials for its embedded
+// server (empty without authentication).
+func (a *Aggregator) NATSCredsFile() string {
+	if a.auth == nil || a.o.NATSNoAuth {
+		return ""
+	}
+	return a.auth.AggregatorCredsFile()
+}
+
+// NATSCAFile is the CA the embedded server's TLS certificate chains to
+// (empty without TLS).
+func (a *Aggregator) NATSCAFile() string {
+	if a.auth == nil || !a.o.NATSTLS {
+		return ""
+	}
+	return a.auth.CAFilePath()
+}
+
+// watchAuthority applies a changed account JWT (esdoctor-aggregator
+// revoke) to the running server: revoked agents are disconnected and
+// refused from then on.
+func (a *Aggregator) watchAuthority(ctx context.Context, s *server.Server) {
+	path := filepath.Join(a.auth.Dir(), natsauth.AccountJWTFile)
+	stamp := func() string {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return ""
+		}
+		return fi.ModTime().String() + "/" + strconv.FormatInt(fi.Size(), 10)
+	}
+	last := stamp()
+	t := time.NewTicker(authPollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if cur := stamp(); cur != last && cur != "" {
+			last = cur
+			if err := a.auth.Apply(s); err != nil {
+				a.log.Error("cannot apply the changed NATS account (revocations)", zap.Error(err))
+				continue
+			}
+			a.log.Info("NATS account reloaded (revocations applied)")
+		}
+	}
 }
 
 // ensureStreams creates the streams, retrying while NATS is not there.

@@ -14,6 +14,8 @@ import (
 	"github.com/esdoctor/esdoctor/agent/logs/logfiles"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
+	"github.com/esdoctor/esdoctor/agent/mesh"
+	"github.com/esdoctor/esdoctor/agent/mesh/meshlog"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
@@ -25,8 +27,10 @@ type Options struct {
 	Window time.Duration
 	// Location is the zone of plain-layout log timestamps (default Local).
 	Location *time.Location
-	// MeshPack enables the service-mesh symptoms.
+	// MeshPack enables the service-mesh pack; Mesh names its inputs (logs,
+	// objects, certificate checks). Mesh with inputs turns the pack on.
 	MeshPack bool
+	Mesh     *mesh.Config
 	// Agent names the collecting agent (default the host name).
 	Agent string
 }
@@ -44,7 +48,12 @@ func Collect(ctx context.Context, o Options) (*bundle.Bundle, error) {
 		o.Agent, _ = os.Hostname()
 	}
 	b := &bundle.Bundle{CreatedAt: now, Cluster: snap.Cluster, Node: snap.Node, Agent: o.Agent}
+	var meshEvents []*event.Envelope
+	if o.MeshPack || o.Mesh.On() {
+		meshEvents = collectMesh(ctx, o, snap, b)
+	}
 	b.Events = append(b.Events, SnapshotEvent(snap, o.Agent))
+	b.Events = append(b.Events, meshEvents...)
 	b.Errors = append(b.Errors, snap.Errors...)
 	if snap.PathLogs != "" {
 		files, err := logfiles.ServerLogs(snap.PathLogs)
@@ -92,4 +101,32 @@ func SymptomEvent(cluster, node, agent string, s event.Symptom) *event.Envelope 
 
 func digestJSON(v any) string {
 	return fmt.Sprintf("%x", hashJSON(v))
+}
+
+// collectMesh reads the service-mesh pack's inputs: the objects and
+// certificate checks go into the snapshot, the istiod/istio-proxy logs
+// become symptom events.
+func collectMesh(ctx context.Context, o Options, snap *event.Snapshot, b *bundle.Bundle) []*event.Envelope {
+	cfg := o.Mesh
+	if cfg == nil {
+		cfg = &mesh.Config{}
+	}
+	snap.Mesh = cfg.Read()
+	b.Errors = append(b.Errors, snap.Mesh.Errors...)
+	files, errs := cfg.LogFiles()
+	b.Errors = append(b.Errors, errs...)
+	window := o.Window
+	if window == 0 {
+		window = symptom.DefaultWindow
+	}
+	var out []*event.Envelope
+	for _, f := range files {
+		err := meshlog.ScanFile(ctx, f, window, func(s event.Symptom) {
+			out = append(out, SymptomEvent(snap.Cluster, snap.Node, o.Agent, s))
+		})
+		if err != nil {
+			b.Errors = append(b.Errors, event.FileError{File: f, Error: err.Error()})
+		}
+	}
+	return out
 }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
@@ -43,8 +42,10 @@ type Agent struct {
 	mu       sync.Mutex
 	state    agentState
 	cluster  string
+	creds    *natsx.Identity // from nats.creds_file; nil without
 	node     string
 	lastSnap *event.Snapshot
+	pub      *publish.Publisher
 	ready    chan struct{}
 	readyOne sync.Once
 }
@@ -91,13 +92,13 @@ func (a *Agent) Registry() *prometheus.Registry { return a.reg }
 // Run runs until ctx is done.
 func (a *Agent) Run(ctx context.Context) error {
 	defer a.sp.Close()
-	var opts []nats.Option
-	if a.cfg.NATS.CredsFile != "" {
-		opts = append(opts, nats.UserCredentials(a.cfg.NATS.CredsFile))
+	// The credentials name the reply inbox this agent may use; a CA file
+	// is the only root trusted for TLS.
+	opts, id, err := natsx.ClientOptions(a.cfg.NATS.CredsFile, a.cfg.NATS.CAFile)
+	if err != nil {
+		return err
 	}
-	if a.cfg.NATS.CAFile != "" {
-		opts = append(opts, nats.RootCAs(a.cfg.NATS.CAFile))
-	}
+	a.creds = id
 	nc, err := natsx.Connect(a.cfg.NATS.URL, "esdoctor-agent "+a.cfg.Agent, a.log, opts...)
 	if err != nil {
 		return fmt.Errorf("nats %s: %w", natsx.RedactURL(a.cfg.NATS.URL), err)
@@ -107,6 +108,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.mu.Lock()
+	a.pub = pub
+	a.mu.Unlock()
 	w, err := watch.New(watch.Options{Every: time.Duration(a.cfg.InspectInterval), Logger: a.log.Named("watch")})
 	if err != nil {
 		return err
@@ -176,6 +180,10 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	}
 	a.state.Digest = digest
 	s.ConfigChangedAt = a.state.ConfigChangedAt
+	if a.creds != nil && !a.creds.MayPublishAs(s.Cluster, s.Node) && (a.cluster != s.Cluster || a.node != s.Node) {
+		a.log.Error("the NATS credentials do not allow publishing as this node: NATS will refuse its events (enroll this node: esdoctor-aggregator enroll --cluster C --node N)",
+			zap.String("cluster", s.Cluster), zap.String("node", s.Node), zap.String("credentials", a.creds.Name), zap.Strings("allowed", a.creds.Publish))
+	}
 	a.cluster, a.node, a.lastSnap = s.Cluster, s.Node, s
 	a.saveStateLocked()
 	a.mu.Unlock()
@@ -286,8 +294,21 @@ func (a *Agent) heartbeat() {
 	now := time.Now().UTC()
 	e := &event.Envelope{Schema: event.SchemaVersion, ID: event.HashID("heartbeat", cluster, node, a.cfg.Agent, now.Format(time.RFC3339Nano)),
 		Kind: event.KindHeartbeat, Cluster: cluster, Node: node, Agent: a.cfg.Agent, Time: now,
-		Heartbeat: &event.Heartbeat{Version: Version, Started: a.start.UTC(), Interval: time.Duration(a.cfg.HeartbeatInterval).String()}}
+		Heartbeat: a.heartbeatPayload()}
 	if _, err := a.sp.Append(e); err != nil {
 		a.log.Warn("heartbeat not spooled", zap.Error(err))
 	}
+}
+
+// heartbeatPayload is the agent's liveness and its spool's health: fill,
+// limit, events dropped because it was full, failed publish attempts.
+func (a *Agent) heartbeatPayload() *event.Heartbeat {
+	h := &event.Heartbeat{Version: Version, Started: a.start.UTC(), Interval: time.Duration(a.cfg.HeartbeatInterval).String(),
+		SpoolBytes: a.sp.Bytes(), SpoolMaxBytes: a.sp.MaxBytes(), SpoolDropped: a.sp.Dropped()}
+	a.mu.Lock()
+	if a.pub != nil {
+		h.PublishErrors = a.pub.Errors()
+	}
+	a.mu.Unlock()
+	return h
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -37,7 +38,12 @@ type Publisher struct {
 	o   Options
 	log *zap.Logger
 	m   *metrics
+
+	errs atomic.Int64 // failed publish attempts since New
 }
+
+// Errors is the number of failed publish attempts (each retried) since New.
+func (p *Publisher) Errors() int64 { return p.errs.Load() }
 
 // New returns a publisher reading sp and publishing over nc.
 func New(nc *nats.Conn, sp *spool.Spool, o Options) (*Publisher, error) {
@@ -123,6 +129,7 @@ func (p *Publisher) publish(ctx context.Context, seq uint64, e *event.Envelope) 
 			return p.drop(seq, e, reason, err)
 		}
 		p.m.errors.Inc()
+		p.errs.Add(1)
 		failures++
 		fields := []zap.Field{zap.String("id", e.ID), zap.String("subject", subject), zap.Int("attempt", failures), zap.Error(err)}
 		if failures == 1 {

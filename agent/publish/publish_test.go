@@ -82,7 +82,7 @@ func TestNATSOutageUnderLoad(t *testing.T) {
 	sp := openSpool(t, t.TempDir())
 	core, logs := observer.New(zap.InfoLevel)
 	reg := prometheus.NewRegistry()
-	startPublisher(t, url, sp, publish.Options{Logger: zap.New(core), Registry: reg, AckTimeout: time.Second})
+	pub, _ := startPublisher(t, url, sp, publish.Options{Logger: zap.New(core), Registry: reg, AckTimeout: time.Second})
 
 	const n = 1500
 	var appended atomic.Int64
@@ -126,6 +126,9 @@ func TestNATSOutageUnderLoad(t *testing.T) {
 	}
 	t.Logf("after the outage: %s; publish errors %v, duplicates %v",
 		describe(sink, sp), counter(t, reg, "esdoctor_publish_errors_total"), counter(t, reg, "esdoctor_publish_duplicates_total"))
+	if got := counter(t, reg, "esdoctor_publish_errors_total"); float64(pub.Errors()) != got {
+		t.Errorf("Errors() = %d, the counter says %v", pub.Errors(), got)
+	}
 	if logs.FilterMessageSnippet("publish failed").Len()+logs.FilterMessageSnippet("waiting for NATS").Len() == 0 {
 		t.Error("the outage left no trace in the log")
 	}

@@ -109,6 +109,7 @@ func (s *Spool) appendLocked(e *event.Envelope, data []byte) (uint64, error) {
 // fullLocked counts and reports a dropped event.
 func (s *Spool) fullLocked(e *event.Envelope, size int64) {
 	s.m.full.Inc()
+	s.dropped++
 	if !s.fullWarned {
 		s.fullWarned = true
 		s.log.Warn("spool full: dropping events until the publisher catches up",

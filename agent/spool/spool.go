@@ -27,8 +27,9 @@ type Spool struct {
 	m    *metrics
 	lock *os.File
 
-	mu   sync.Mutex
-	cond *sync.Cond // durableSeq advanced, or a sync finished
+	mu      sync.Mutex
+	dropped int64      // events refused since Open (ErrFull)
+	cond    *sync.Cond // durableSeq advanced, or a sync finished
 
 	segments []*segment // oldest first
 	cur      *segment   // appended to; nil until the next Append
@@ -197,6 +198,14 @@ func (s *Spool) Pending() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pending
+}
+
+// Dropped is the number of events refused because the spool was full,
+// since Open.
+func (s *Spool) Dropped() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropped
 }
 
 // MaxBytes is the configured limit.

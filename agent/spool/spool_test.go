@@ -163,6 +163,9 @@ func TestFullDropsCountsAndWarnsOnce(t *testing.T) {
 	if got := metricValue(t, s.m.full); int(got) != dropped {
 		t.Errorf("esdoctor_spool_full_total = %v, want %d", got, dropped)
 	}
+	if got := s.Dropped(); int(got) != dropped {
+		t.Errorf("Dropped() = %d, want %d", got, dropped)
+	}
 	if n := logs.FilterMessageSnippet("spool full").Len(); n != 1 {
 		t.Errorf("%d 'spool full' warnings for %d drops, want 1", n, dropped)
 	}

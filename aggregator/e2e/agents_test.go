@@ -21,8 +21,11 @@ import (
 
 // startAgents runs one real agent daemon per node (in-process), each with its
 // own state dir, against the aggregator's NATS.
-func startAgents(t *testing.T, natsURL string, nodes []*scenario.Node) (stop func()) {
+// Each agent is enrolled (its own credentials, allowed to publish only its
+// node's subjects) and pins the aggregator's CA when its NATS uses TLS.
+func startAgents(t *testing.T, agg *running, nodes []*scenario.Node) (stop func()) {
 	t.Helper()
+	natsURL := agg.NATSURL()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	keyFile := filepath.Join(t.TempDir(), "fingerprint.key")
@@ -30,6 +33,17 @@ func startAgents(t *testing.T, natsURL string, nodes []*scenario.Node) (stop fun
 	for _, n := range nodes {
 		cfg := &daemon.Config{}
 		cfg.NATS.URL = natsURL
+		if auth := agg.Authority(); auth != nil && agg.NATSCredsFile() != "" {
+			creds, err := auth.Enroll(n.C.Name, n.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.NATS.CredsFile = filepath.Join(t.TempDir(), "agent.creds")
+			if err := os.WriteFile(cfg.NATS.CredsFile, creds, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg.NATS.CAFile = agg.NATSCAFile()
+		}
 		cfg.Node.PathConf, cfg.Node.PathLogs, cfg.Node.Name = n.Conf, n.Logs, n.Name
 		if o := n.Options(); o.ClusterSettings != "" {
 			cfg.Node.ClusterSettingsFile = o.ClusterSettings
@@ -94,8 +108,8 @@ func TestLiveAgentsFaultsAppearAndResolve(t *testing.T) {
 	}
 	w.Build()
 
-	agg := start(t, aggregator.Options{Durable: "live"})
-	startAgents(t, agg.NATSURL(), append(append([]*scenario.Node{}, local.Nodes...), remote.Nodes...))
+	agg := start(t, aggregator.Options{Durable: "live", NATSTLS: true})
+	startAgents(t, agg, append(append([]*scenario.Node{}, local.Nodes...), remote.Nodes...))
 
 	const fault1 = "transport-port-instead-of-remote-cluster-port [local,remote] alias=my fix=local/local-1,local/local-2"
 	waitDiagnosis(t, agg, "the transport-port diagnosis", func(ds []diagnosis.Diagnosis) bool { return has(ds, fault1) })

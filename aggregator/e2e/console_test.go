@@ -83,7 +83,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	w.Build()
 
 	agg := start(t, aggregator.Options{Durable: "console"})
-	startAgents(t, agg.NATSURL(), append(append([]*scenario.Node{}, local.Nodes...), remote.Nodes...))
+	startAgents(t, agg, append(append([]*scenario.Node{}, local.Nodes...), remote.Nodes...))
 	const fault1 = "transport-port-instead-of-remote-cluster-port [local,remote] alias=my fix=local/local-1,local/local-2"
 	waitDiagnosis(t, agg, "the transport-port diagnosis", func(ds []diagnosis.Diagnosis) bool { return has(ds, fault1) })
 	base := "http://" + agg.HTTPAddr()
@@ -178,6 +178,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		  l.innerText.includes("external cluster [my]") && r.innerText.includes(`+fmt.Sprintf("%q", key.ID)+`) })()`, 30*time.Second)
 	waitJS("the fix with a copy button and its nodes",
 		`document.querySelector("#detail").innerText.includes("Apply on: local/local-1") && document.querySelectorAll("#detail button.copy").length > 0`, 5*time.Second)
+	waitJS("the certificates compared: issuer vs trust, SANs vs the seed host, validity",
+		`(() => { const c = document.querySelector("#certs"); return c && c.innerText.includes("Certificates compared") && c.innerText.includes("remote/remote-1") &&
+		  c.innerText.includes("trusted by every local node") && c.innerText.includes("holds 127.0.1.2") })()`, 10*time.Second)
 	do("copy a fix line", chromedp.Click(chromedp.CSS(`#detail button.copy`)))
 	waitJS("the copy button says it copied", `document.querySelector("#detail button.copy").textContent === "Copied"`, 5*time.Second)
 	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__esdoctorNoReload === true`)); !ok {

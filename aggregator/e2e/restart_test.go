@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/nats-io/nats.go"
 	"strconv"
 	"sync"
 	"testing"
@@ -108,7 +109,7 @@ func TestEmbeddedRestartKeepsStreamsAndHistory(t *testing.T) {
 	dir := t.TempDir()
 
 	a1 := start(t, aggregator.Options{DataDir: dir, Durable: "embedded"})
-	_, js := natstest.Connect(t, a1.NATSURL())
+	_, js := natstest.Connect(t, a1.NATSURL(), nats.UserCredentials(a1.NATSCredsFile()))
 	publish(t, js, es[:half])
 	a1.settle(t, uniqueIDs(es[:half]))
 	first := a1.diagnoses(t, api.Query{State: api.StateAll})
@@ -121,7 +122,7 @@ func TestEmbeddedRestartKeepsStreamsAndHistory(t *testing.T) {
 	if a2.Stats().Store.Applied != uint64(uniqueIDs(es[:half])) {
 		t.Errorf("after the restart the model holds %d events, want the %d sent before", a2.Stats().Store.Applied, uniqueIDs(es[:half]))
 	}
-	_, js2 := natstest.Connect(t, a2.NATSURL())
+	_, js2 := natstest.Connect(t, a2.NATSURL(), nats.UserCredentials(a2.NATSCredsFile()))
 	publish(t, js2, es[half:])
 	a2.settle(t, uniqueIDs(es))
 	got := a2.diagnoses(t, api.Query{})

@@ -23,7 +23,14 @@ func All() []Rule {
 		ConfigDrift{},
 		S3StaleKeystoreCredentials{},
 		NodePortUnreachable{},
-		MeshTLSErrors{},
+		MeshIstiodBadCertificate{},
+		MeshIstiodCannotListResource{},
+		MeshCAJwtAuthenticationFailed{},
+		MeshPlaintextRefusedByStrictMTLS{},
+		MeshRBACAccessDenied{},
+		MeshAuthorizationPolicyNotEnforced{},
+		MeshMTLSRootMismatch{},
+		MeshUpstreamTLSVerifyFailed{},
 		KeystoreUnreadable{},
 		AgentSilent{},
 	}
@@ -34,5 +41,4 @@ func All() []Rule {
 // but need those inputs.
 var Held = map[catalog.Code]string{
 	catalog.NodePortUnreachable: "probe-only: needs the agent's TCP probes",
-	catalog.MeshTLSErrors:       "rule pack: needs the mesh symptom pack (scan --mesh)",
 }

@@ -20,7 +20,7 @@ var _ Rule = ConnectionUnreliable{}
 
 func (ConnectionUnreliable) Meta() Meta {
 	return Meta{Code: catalog.ConnectionUnreliable, Description: "remote connections closed by remote without a remote restart",
-		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom, event.KindProbe}}
 }
 
 // RestartWindow is how close to a remote node's start or stop a
@@ -106,6 +106,7 @@ func (ConnectionUnreliable) Evaluate(v *pairing.View, r *Reporter) {
 		for _, rn := range dedupNodes(ac.remotes) {
 			f.Evidence = append(f.Evidence, configEvidence(rn, fmt.Sprintf("no start or stop of %s near the closed connections", rn.Key.Node)))
 		}
+		kernelFacts(&f, fix)
 		r.Report(f)
 	}
 }

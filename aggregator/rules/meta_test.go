@@ -61,6 +61,9 @@ func TestEveryCodeHasTwoScenarios(t *testing.T) {
 		}
 	}
 	for _, d := range catalog.Diagnoses() {
+		if d.Retired {
+			continue
+		}
 		if _, held := rules.Held[d.Code]; held || d.Code == catalog.AgentSilent || d.Code == catalog.KeystoreUnreadable ||
 			d.Code == catalog.ConfigChangedSinceStart || d.Code == catalog.InsufficientRemotePrivileges || d.Code == catalog.NoRemoteIndicesPrivileges ||
 			d.Code == catalog.APIKeyPrerequisites {

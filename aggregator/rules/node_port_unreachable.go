@@ -31,7 +31,7 @@ func (NodePortUnreachable) Evaluate(v *pairing.View, r *Reporter) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			p := n.Probes[k]
-			if p.OK || p.Kind != "tcp" || (p.Purpose != "peer-transport" && p.Purpose != "peer-http") {
+			if p.OK || p.Kind != "tcp" || (p.Purpose != "peer-transport" && p.Purpose != "peer-http" && p.Purpose != "peer-remote-cluster") {
 				continue
 			}
 			var peers []*store.Node

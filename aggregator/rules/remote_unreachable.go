@@ -20,10 +20,11 @@ var _ Rule = RemoteUnreachable{}
 
 func (RemoteUnreachable) Meta() Meta {
 	return Meta{Code: catalog.RemoteUnreachable, Description: "connect_exception to a remote cluster address, explained by what listens there",
-		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom, event.KindProbe}}
 }
 
 func (RemoteUnreachable) Evaluate(v *pairing.View, r *Reporter) {
+	defer reportProbeFindings(v, r, catalog.RemoteUnreachable)
 	type group struct {
 		local, alias string
 		link         *pairing.Link

@@ -91,6 +91,13 @@ func Evaluate(v *pairing.View, o Options) []diagnosis.Diagnosis {
 		rs = All()
 	}
 	r := &Reporter{}
+	on := rs[:0:0]
+	for _, rule := range rs {
+		if packEnabled(rule.Meta().Code, o) {
+			on = append(on, rule)
+		}
+	}
+	rs = on
 	for _, rule := range rs {
 		if rule.Meta().Code == catalog.ConfigDrift {
 			continue // runs last: it needs the others' claims

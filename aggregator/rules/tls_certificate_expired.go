@@ -19,10 +19,11 @@ var _ Rule = TLSCertificateExpired{}
 
 func (TLSCertificateExpired) Meta() Meta {
 	return Meta{Code: catalog.TLSCertificateExpired, Description: "expired or soon expiring certificates",
-		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom, event.KindProbe}}
 }
 
 func (TLSCertificateExpired) Evaluate(v *pairing.View, r *Reporter) {
+	defer reportProbeFindings(v, r, catalog.TLSCertificateExpired)
 	// Handshake failures on an expired remote certificate: [local, remote].
 	byFP := map[string]*Finding{}
 	var handshakes []*Finding

@@ -19,10 +19,11 @@ var _ Rule = TLSHostnameMismatch{}
 
 func (TLSHostnameMismatch) Meta() Meta {
 	return Meta{Code: catalog.TLSHostnameMismatch, Description: "seed/proxy host not among the SANs of the remote certificate",
-		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom, event.KindProbe}}
 }
 
 func (TLSHostnameMismatch) Evaluate(v *pairing.View, r *Reporter) {
+	defer reportProbeFindings(v, r, catalog.TLSHostnameMismatch)
 	type acc struct {
 		local, alias, remote string
 		link                 *pairing.Link

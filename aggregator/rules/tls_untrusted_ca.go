@@ -20,10 +20,11 @@ var _ Rule = TLSUntrustedCA{}
 
 func (TLSUntrustedCA) Meta() Meta {
 	return Meta{Code: catalog.TLSUntrustedCA, Description: "local trust failure paired with the remote's 'client did not trust', explained by CA files vs the issuer",
-		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom, event.KindProbe}}
 }
 
 func (TLSUntrustedCA) Evaluate(v *pairing.View, r *Reporter) {
+	defer reportProbeFindings(v, r, catalog.TLSUntrustedCA)
 	type acc struct {
 		link     *pairing.Link
 		local    string

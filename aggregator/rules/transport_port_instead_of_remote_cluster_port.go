@@ -18,13 +18,14 @@ var _ Rule = TransportPortInsteadOfRemoteClusterPort{}
 
 func (TransportPortInsteadOfRemoteClusterPort) Meta() Meta {
 	return Meta{Code: catalog.TransportPortInsteadOfRemoteClusterPort, Description: "API-key remote connects to the remote transport port (9300) instead of remote_cluster.port (9443)",
-		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom}}
+		Inputs: []event.Kind{event.KindSnapshot, event.KindSymptom, event.KindProbe}}
 }
 
 // handshakeCodes are the local symptoms of talking to the transport port.
 var handshakeCodes = []string{"handshake-missing-authentication", "channel-profile-mismatch", "anonymous-unauthorized"}
 
 func (TransportPortInsteadOfRemoteClusterPort) Evaluate(v *pairing.View, r *Reporter) {
+	defer reportProbeFindings(v, r, catalog.TransportPortInsteadOfRemoteClusterPort)
 	for _, l := range v.Links() {
 		var ev []diagnosis.Evidence
 		var involved []*store.Node

@@ -223,7 +223,9 @@ func laterPos(a, b *event.Symptom) bool {
 // keyFields are the fields that tell one symptom from another of the same
 // code on the same node. Ephemeral ports are dropped from addresses.
 var keyFields = []string{"alias", "address", "server_address", "remote_address", "local_address", "profile", "ssl_context",
-	"subject", "fingerprint", "issuer", "api_key_id", "api_key_type", "user", "action", "aws_error_code", "publish_address", "reason", "remote_node"}
+	"subject", "fingerprint", "issuer", "api_key_id", "api_key_type", "user", "action", "aws_error_code", "publish_address", "reason", "remote_node",
+	// The service-mesh pack's (agent/mesh/meshlog).
+	"resource", "api_group", "policy_namespace", "policy", "upstream_cluster", "tls_reason"}
 
 // SymptomKey is the aggregate key of a symptom.
 func SymptomKey(sy *event.Symptom) string {

@@ -124,7 +124,7 @@ func Run(cfg Config) (res *Result, err error) {
 		return res, err
 	}
 	defer ld.close()
-	wnc, err := nats.Connect(agg.natsURL, nats.Name("bench-watch"))
+	wnc, err := nats.Connect(agg.natsURL, append([]nats.Option{nats.Name("bench-watch")}, natsAuth...)...)
 	if err != nil {
 		return res, fmt.Errorf("connect to NATS: %w", err)
 	}

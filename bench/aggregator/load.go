@@ -44,7 +44,7 @@ const maxAttempts = 10
 func newLoader(url string, n int) (*loader, error) {
 	l := &loader{}
 	for i := range n {
-		nc, err := nats.Connect(url, nats.Name(fmt.Sprintf("bench-agents-%d", i)), nats.MaxReconnects(-1))
+		nc, err := nats.Connect(url, append([]nats.Option{nats.Name(fmt.Sprintf("bench-agents-%d", i)), nats.MaxReconnects(-1)}, natsAuth...)...)
 		if err != nil {
 			l.close()
 			return nil, fmt.Errorf("connect to NATS %s: %w", url, err)

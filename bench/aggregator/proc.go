@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nats-io/nats.go"
 	"io"
 	"net"
 	"net/http"
@@ -36,6 +37,11 @@ type aggProc struct {
 	exitErr  error
 }
 
+// natsAuth are the options of every bench connection: the aggregator's own
+// credentials (its embedded NATS requires authentication; the simulated
+// agents share that identity instead of enrolling a thousand keys).
+var natsAuth []nats.Option
+
 // startAggregator runs bin with its data in dir and waits until its API
 // answers ready. pprof (true) serves /debug/pprof on another random port.
 func startAggregator(bin, dir string, pprof bool) (*aggProc, error) {
@@ -46,6 +52,7 @@ func startAggregator(bin, dir string, pprof bool) (*aggProc, error) {
 	}
 	cmd := exec.Command(bin, "--data", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "info")
 	cmd.Env = os.Environ()
+	natsAuth = []nats.Option{nats.UserCredentials(filepath.Join(dir, "data", "auth", "aggregator.creds"))}
 	p := &aggProc{cmd: cmd, logPath: logPath, exited: make(chan struct{})}
 	if pprof {
 		addr, err := freePort()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
+	"github.com/esdoctor/esdoctor/agent/mesh/meshlog"
 	"github.com/esdoctor/esdoctor/shared/cli"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
@@ -69,6 +70,9 @@ func runScan(env *cli.Env, args []string) int {
 	if opts.Positions != "" && !opts.Follow {
 		return cli.Usagef(env, "--positions needs --follow")
 	}
+	if opts.Follow && opts.Mesh {
+		return cli.Usagef(env, "--mesh is a one-shot scan; the daemon follows mesh logs named in its config's mesh: section")
+	}
 	if opts.Follow {
 		return runScanFollow(env, opts)
 	}
@@ -79,7 +83,7 @@ func runScan(env *cli.Env, args []string) int {
 func runScanOnce(env *cli.Env, opts scanOptions) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	files, errs := expandPaths(opts.Paths)
+	files, errs := expandPaths(opts.Paths, opts.Mesh)
 	code := cli.ExitOK
 	for _, err := range errs {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
@@ -106,9 +110,17 @@ func runScanOnce(env *cli.Env, opts scanOptions) int {
 				o.Progress = progressPrinter(env.Stderr, file)
 			}
 		}
-		err := scan.ScanFile(ctx, file, o, emit)
+		var err error
+		if comp := meshlog.ComponentOfPath(file); !opts.Mesh || (comp != meshlog.Istiod && comp != meshlog.Proxy) {
+			err = scan.ScanFile(ctx, file, o, emit)
+		}
 		if o.Progress != nil {
 			fmt.Fprint(env.Stderr, "\r\033[K")
+		}
+		if err == nil && opts.Mesh {
+			// The service-mesh pack: istiod and istio-proxy lines by
+			// their own layouts and components.
+			err = meshlog.ScanFile(ctx, file, opts.Window, emit)
 		}
 		if err != nil {
 			w.Flush()
@@ -150,8 +162,9 @@ func isServerLog(name string) bool {
 }
 
 // expandPaths turns the arguments into files: a file as is, a directory into
-// its ES server logs (sorted). Unreadable paths are reported as errors.
-func expandPaths(paths []string) ([]string, []error) {
+// its ES server logs (sorted), and with the mesh pack its istiod and
+// istio-proxy logs. Unreadable paths are reported as errors.
+func expandPaths(paths []string, mesh bool) ([]string, []error) {
 	var files []string
 	var errs []error
 	for _, p := range paths {
@@ -171,7 +184,7 @@ func expandPaths(paths []string) ([]string, []error) {
 		}
 		var found []string
 		for _, e := range entries {
-			if e.Type().IsRegular() && isServerLog(e.Name()) {
+			if c := meshlog.ComponentOfPath(e.Name()); e.Type().IsRegular() && (isServerLog(e.Name()) || mesh && (c == meshlog.Istiod || c == meshlog.Proxy)) {
 				found = append(found, filepath.Join(p, e.Name()))
 			}
 		}

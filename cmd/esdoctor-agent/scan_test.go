@@ -77,7 +77,7 @@ func TestScanDirectory(t *testing.T) {
 	for name, data := range files {
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
-	got, errs := expandPaths([]string{dir})
+	got, errs := expandPaths([]string{dir}, false)
 	if len(errs) != 0 {
 		t.Fatal(errs)
 	}

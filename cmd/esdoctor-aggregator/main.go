@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/esdoctor/esdoctor/aggregator"
@@ -43,13 +44,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, version.Line(prog))
 		return cli.ExitOK
 	}
-	fs := cli.NewFlagSet(env, "[--nats URL] [--listen 127.0.0.1:9800] [--data DIR] [flags]")
+	if len(args) > 0 {
+		if cmd, ok := authCommands[args[0]]; ok {
+			env.Prog = prog + " " + args[0]
+			return cmd(env, args[1:])
+		}
+	}
+	fs := cli.NewFlagSet(env, "[--nats URL] [--listen 127.0.0.1:9800] [--data DIR] [flags]\n       "+prog+" enroll --cluster C --node N -o FILE [--data DIR]   (an agent's NATS credentials)\n       "+prog+" revoke --cluster C --node N [--data DIR]\n       "+prog+" agents [--data DIR]")
 	natsURL := fs.String("nats", "", "NATS server URL(s), comma-separated; empty embeds a NATS server with JetStream in DIR/nats")
 	natsListen := fs.String("nats-listen", aggregator.DefaultNATSListen, "client address of the embedded NATS server (without --nats)")
 	listen := fs.String("listen", api.DefaultListen, "HTTP API and console address (beyond loopback the API needs --api-token-file tokens)")
 	data := fs.String("data", "", "data directory (default "+DefaultDataDir+", or ./esdoctor-data when that is not writable)")
 	durable := fs.String("durable", ingest.DefaultDurable, "durable consumer name; every aggregator on the same streams needs its own")
 	replicas := fs.Int("replicas", 1, "stream replicas: 1, or 3 on a three-node NATS cluster")
+	noAuth := fs.Bool("nats-insecure-no-auth", false, "let the embedded NATS server accept clients without credentials (default: only enrolled agents, see enroll)")
+	natsTLS := fs.Bool("nats-tls", false, "the embedded NATS server requires TLS, with a certificate from the CA in DIR/auth/ca.pem (agents pin it: nats.ca_file)")
+	tlsHosts := fs.String("nats-tls-hosts", "", "extra comma-separated names or IP addresses for the embedded server's certificate")
+	natsCreds := fs.String("nats-creds", "", "credentials file for an external NATS (--nats)")
+	natsCA := fs.String("nats-ca", "", "CA file to pin for an external NATS over TLS (--nats)")
 	mesh := fs.Bool("mesh", false, "enable the service-mesh rule pack")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	tokenFile := fs.String("api-token-file", "", "API tokens, one a line: \"read TOKEN [NAME]\" or \"ack TOKEN [NAME]\"; beyond loopback the API answers 401 without one (the page and the CLI send it as a Bearer token)")
@@ -84,7 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log := logx.New(logx.Options{JSON: true, Level: *level})
 	defer func() { _ = log.Sync() }()
 	a, err := aggregator.New(aggregator.Options{NATSURL: *natsURL, NATSListen: *natsListen, Listen: *listen, DataDir: dir,
-		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log, Tokens: tokens})
+		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log, Tokens: tokens,
+		NATSNoAuth: *noAuth, NATSTLS: *natsTLS, NATSTLSHosts: splitList(*tlsHosts), NATSCredsFile: *natsCreds, NATSCAFile: *natsCA})
 	if err != nil {
 		return cli.Usagef(env, "%v", err)
 	}
@@ -115,4 +128,14 @@ func writable(dir string) bool {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name) == nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -45,21 +48,34 @@ func TestRunAndStop(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var out, errb bytes.Buffer
+	var out bytes.Buffer
+	errb := &syncBuffer{}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
 	go func() {
-		done <- run(ctx, []string{"--data", dir, "--listen", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--log-level", "warn"}, &out, &errb)
+		done <- run(ctx, []string{"--data", dir, "--listen", addr, "--nats-listen", "127.0.0.1:0", "--log-level", "warn"}, &out, errb)
 	}()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "nats", "jetstream")); err == nil {
-			break
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the embedded NATS server did not start")
+			t.Fatalf("not ready after 30s: %v %s", err, errb.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(dir, "nats", "jetstream")); err != nil {
+		t.Errorf("the embedded NATS server keeps no JetStream store: %v", err)
+	}
 	cancel()
 	select {
 	case code := <-done:
@@ -70,7 +86,7 @@ func TestRunAndStop(t *testing.T) {
 		t.Fatal("did not stop")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "diagnoses.json")); err != nil {
-		t.Errorf("no history saved: %v", err)
+		t.Errorf("no history saved: %v\n%s", err, errb.String())
 	}
 }
 
@@ -86,4 +102,67 @@ func TestChooseDataDir(t *testing.T) {
 	if d := chooseDataDir(filepath.Join(file, "sub")); d != filepath.Join(".", "esdoctor-data") {
 		t.Errorf("not writable: chose %s", d)
 	}
+}
+
+// enroll, agents and revoke work on the data directory and follow the
+// exit-code contract.
+func TestEnrollRevokeCommands(t *testing.T) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "n1.creds")
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	out := runOK("enroll", "--data", dir, "--cluster", "prod", "--node", "n1", "-o", creds)
+	if !strings.Contains(out, "creds_file: "+creds) {
+		t.Errorf("enroll output %q", out)
+	}
+	b, err := os.ReadFile(creds)
+	if err != nil || !strings.Contains(string(b), "BEGIN NATS USER JWT") {
+		t.Fatalf("credentials file: %v %q", err, b)
+	}
+	if fi, _ := os.Stat(creds); fi.Mode().Perm() != 0o600 {
+		t.Errorf("credentials mode %v", fi.Mode().Perm())
+	}
+	if out := runOK("agents", "--data", dir, "--format", "text"); !strings.Contains(out, "prod") || !strings.Contains(out, "n1") {
+		t.Errorf("agents: %q", out)
+	}
+	runOK("revoke", "--data", dir, "--cluster", "prod", "--node", "n1")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"enroll", "--data", dir, "--cluster", "prod", "-o", creds}, "--cluster and --node are required"},
+		{[]string{"enroll", "--data", dir, "--cluster", "prod", "--node", "n1"}, "-o FILE is required"},
+		{[]string{"revoke", "--data", dir, "--cluster", "prod", "--node", "n1"}, "no active enrolment for prod/n1"},
+		{[]string{"agents", "--data", dir, "--format", "yaml"}, "--format must be text or json"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, &out, &errb); code != 2 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d %q, want 2 with %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in two
+// goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
+	"github.com/esdoctor/esdoctor/agent/mesh/meshlog"
 	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
@@ -100,6 +101,7 @@ func explain(ctx context.Context, input []byte) (*explanation, error) {
 			return nil, err
 		}
 		ex.add(ss, "", 0)
+		ex.add(meshlog.ScanText(text), "", 0)
 		return ex.done(), nil
 	} else {
 		messages = splitMessages(text)
@@ -109,6 +111,8 @@ func explain(ctx context.Context, input []byte) (*explanation, error) {
 			return nil, err
 		}
 	}
+	// The service-mesh pack: Istio and Envoy lines, by their own layouts.
+	ex.add(meshlog.ScanText(text), "", 0)
 	return ex.done(), nil
 }
 

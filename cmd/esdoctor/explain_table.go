@@ -161,18 +161,54 @@ var adviceFor = map[catalog.SymptomCode]advice{
 		Check:   []string{"For the _remote_cluster profile: remote_cluster.host / network.host must not be a loopback address."}, Informational: true,
 	},
 	catalog.SymMeshBadCertificate: {
-		Meaning: "The service mesh's sidecar failed a TLS handshake on a bad certificate.",
-		LeadsTo: []catalog.Code{catalog.MeshTLSErrors},
-		Check:   []string{"istioctl proxy-config secret <pod>: the workload certificate and its root; mTLS mode (PeerAuthentication) on both sides."},
+		Meaning: "istiod failed a TLS handshake because its client (usually the Kubernetes API server calling the sidecar injector webhook) rejected istiod's certificate. Usually transient and informational (istiod restart, certificate rotation); when it persists, the webhook's CA bundle no longer matches istiod's CA.",
+		LeadsTo: []catalog.Code{catalog.MeshIstiodBadCertificate},
+		Check: []string{
+			"Whether it persists: count the lines over the last 10-30 minutes (kubectl logs -n istio-system deploy/istiod | grep -c 'TLS handshake error.*bad certificate').",
+			"kubectl get mutatingwebhookconfigurations.admissionregistration.k8s.io istio-sidecar-injector -o=jsonpath='{.webhooks[0].clientConfig.caBundle}' is not empty.",
+			"If it is empty (the webhook configuration was re-applied): restart istiod so that it patches the CA bundle in again (kubectl rollout restart deployment/istiod -n istio-system).",
+		},
 	},
 	catalog.SymMeshCannotListResource: {
-		Meaning: "A mesh component lacks the RBAC permission to list a Kubernetes resource.",
-		LeadsTo: []catalog.Code{catalog.MeshTLSErrors},
-		Check:   []string{"The ClusterRole/RoleBinding of the mesh component named in the line."},
+		Meaning: "istiod's service account is not allowed to list a resource it needs (cluster-scope RBAC, or on Anthos Service Mesh the mesh data plane IAM binding).",
+		LeadsTo: []catalog.Code{catalog.MeshIstiodCannotListResource},
+		Check: []string{
+			`The IAM binding: gcloud projects add-iam-policy-binding ${PROJECT_ID} --member "serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-meshdataplane.iam.gserviceaccount.com" --role "roles/meshdataplane.serviceAgent".`,
+			"The RBAC rules exist (kubectl get clusterrole | grep istiod); if not, run istioctl install (or the installer used) again.",
+			"The ClusterRoleBindings/RoleBindings bind them to the service account in the line, and the istiod Deployment runs as that account (spec.template.spec.serviceAccountName).",
+		},
 	},
 	catalog.SymMeshJwtAuthenticationFailed: {
-		Meaning: "The mesh CA rejected the workload's JWT when it asked for a certificate.",
-		LeadsTo: []catalog.Code{catalog.MeshTLSErrors},
-		Check:   []string{"The trust domain and the token audience configured for the mesh CA; the pod's service account token."},
+		Meaning: "istiod (its CA server, serverca, or the XDS server) could not authenticate a workload by its Kubernetes service account token: wrong JWT issuer configuration, an expired token, or a token audience istiod does not accept.",
+		LeadsTo: []catalog.Code{catalog.MeshCAJwtAuthenticationFailed},
+		Check: []string{
+			"The cause in the line: 'token has expired' (restart the client pod for a fresh projected token; check clocks), 'audiences ... is invalid for the target audiences [istio-ca]' (jwtPolicy / third-party tokens), a signature or issuer error (the API server's --service-account-issuer vs istiod's configuration).",
+			"The client address in the line names the pod whose sidecar has no certificate.",
+		},
+	},
+	catalog.SymMeshRbacDenied: {
+		Meaning: "An Istio sidecar denied the request with 403 (RBAC: access denied): an AuthorizationPolicy applies to the destination and does not allow it. That is the policy working; when the request should pass, the policy named is the one to change.",
+		LeadsTo: []catalog.Code{catalog.MeshRbacAccessDenied},
+		Check: []string{
+			"The matched policy in the access log (rbac_access_denied_matched_policy[ns[NS]-policy[NAME]-rule[N]]): kubectl get authorizationpolicy -n NS NAME -o yaml.",
+			"The source principal, namespace, path and method of the request against the policy's rules.",
+		},
+	},
+	catalog.SymMeshPlaintextRefused: {
+		Meaning: "A plaintext connection was reset by a sidecar whose mTLS is STRICT (the client sees curl: (56) Recv failure: Connection reset by peer; the server's access log shows NR filter_chain_not_found). Expected for a client outside the mesh; a problem when the client should be in the mesh but has no sidecar.",
+		LeadsTo: []catalog.Code{catalog.MeshPlaintextRefusedByStrictMtls},
+		Check: []string{
+			"The client pod has an istio-proxy container (kubectl get pod POD -o jsonpath='{.spec.containers[*].name}').",
+			"Its namespace is labelled for injection (istio-injection=enabled or istio.io/rev=REVISION) and the istio-sidecar-injector webhook has its CA bundle.",
+			"The destination's PeerAuthentication (STRICT vs PERMISSIVE) is what you intend.",
+		},
+	},
+	catalog.SymMeshUpstreamTLSError: {
+		Meaning: "An Istio sidecar's TLS handshake to its upstream failed. CERTIFICATE_VERIFY_FAILED: the two sidecars do not share a root of trust (different roots across clusters, a rotated root, a DestinationRule with its own CA); WRONG_VERSION_NUMBER: TLS spoken to a plaintext port or the reverse.",
+		LeadsTo: []catalog.Code{catalog.MeshUpstreamTLSVerifyFailed},
+		Check: []string{
+			"istioctl proxy-config secret POD -n NS on both sides: the ROOTCA must be the same.",
+			"DestinationRules for the host (tls mode ISTIO_MUTUAL vs SIMPLE/DISABLE) and the port's protocol.",
+		},
 	},
 }

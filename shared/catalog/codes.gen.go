@@ -23,6 +23,14 @@ const (
 	S3StaleKeystoreCredentials              Code = "s3-stale-keystore-credentials"
 	NodePortUnreachable                     Code = "node-port-unreachable"
 	MeshTLSErrors                           Code = "mesh-tls-errors"
+	MeshIstiodBadCertificate                Code = "mesh-istiod-bad-certificate"
+	MeshIstiodCannotListResource            Code = "mesh-istiod-cannot-list-resource"
+	MeshCAJwtAuthenticationFailed           Code = "mesh-ca-jwt-authentication-failed"
+	MeshPlaintextRefusedByStrictMtls        Code = "mesh-plaintext-refused-by-strict-mtls"
+	MeshRbacAccessDenied                    Code = "mesh-rbac-access-denied"
+	MeshAuthorizationPolicyNotEnforced      Code = "mesh-authorization-policy-not-enforced"
+	MeshMtlsRootMismatch                    Code = "mesh-mtls-root-mismatch"
+	MeshUpstreamTLSVerifyFailed             Code = "mesh-upstream-tls-verify-failed"
 	KeystoreUnreadable                      Code = "keystore-unreadable"
 	AgentSilent                             Code = "agent-silent"
 )
@@ -57,4 +65,7 @@ const (
 	SymMeshBadCertificate                   SymptomCode = "mesh-bad-certificate"
 	SymMeshCannotListResource               SymptomCode = "mesh-cannot-list-resource"
 	SymMeshJwtAuthenticationFailed          SymptomCode = "mesh-jwt-authentication-failed"
+	SymMeshRbacDenied                       SymptomCode = "mesh-rbac-denied"
+	SymMeshPlaintextRefused                 SymptomCode = "mesh-plaintext-refused"
+	SymMeshUpstreamTLSError                 SymptomCode = "mesh-upstream-tls-error"
 )

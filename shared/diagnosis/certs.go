@@ -13,7 +13,7 @@ type CertComparison struct {
 	// Profile is the TLS context compared: remote_cluster (API-key model)
 	// or transport (certificate model).
 	Profile    string       `json:"profile"`
-	Remotes    []RemoteCert `json:"remote"`
+	Remotes    []RemoteCert `json:"remote_certificates"`
 	LocalTrust []LocalTrust `json:"local_trust"`
 }
 

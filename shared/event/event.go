@@ -88,13 +88,54 @@ type Probe struct {
 	VerifyError      string            `json:"verify_error,omitempty"`
 	LatencyMS        float64           `json:"latency_ms,omitempty"`
 	Facts            map[string]string `json:"facts,omitempty"`
+
+	// ErrorKind classifies a failure: "refused" (nothing listens there),
+	// "timeout" (filtered, or the host is down), "unresolved",
+	// "unreachable", "reset", "tls-timeout" (TCP accepted, no TLS answer),
+	// "tls" (the handshake failed), "other".
+	ErrorKind string `json:"error_kind,omitempty"`
+	// Source says where the address came from: "yml", "cluster_settings",
+	// "discovery.seed_hosts", "model".
+	Source string `json:"source,omitempty"`
+	// Model is the remote's security model: "api_key" (credentials in the
+	// keystore, trust of remote_cluster_client.ssl) or "certificate"
+	// (transport.ssl).
+	Model string `json:"model,omitempty"`
+	// SSLContext is the node's ssl context whose trust verified the chain.
+	SSLContext       string `json:"ssl_context,omitempty"`
+	VerificationMode string `json:"verification_mode,omitempty"`
+	// ServerName is the name checked against the certificate (the proxy
+	// mode's server_name, else the host of the address) and sent as SNI.
+	ServerName string `json:"server_name,omitempty"`
+	// VerifyReason is why the chain was not accepted: "unknown-issuer",
+	// "hostname-mismatch", "expired", "not-yet-valid", "no-trust".
+	VerifyReason string `json:"verify_reason,omitempty"`
+	// TrustedIssuers are the subjects of the CAs the context trusts.
+	TrustedIssuers []string `json:"trusted_issuers,omitempty"`
+	TLSVersion     string   `json:"tls_version,omitempty"`
+	CipherSuite    string   `json:"cipher_suite,omitempty"`
+	// ClientCertRequested is whether the server asked for a client
+	// certificate (the transport port requires one; the remote cluster
+	// port by default does not).
+	ClientCertRequested *bool `json:"client_cert_requested,omitempty"`
 }
 
 // Heartbeat says an agent is alive.
 type Heartbeat struct {
 	Version  string    `json:"version"`
-	Started  time.Time `json:"started"`
+	Started  time.Time `json:"started"` // the agent's start
 	Interval string    `json:"interval"`
+	// SpoolBytes is the agent's spool fill (bytes on disk, not yet
+	// acknowledged by JetStream) and SpoolMaxBytes its limit; 0 when the
+	// agent predates these fields.
+	SpoolBytes    int64 `json:"spool_bytes"`
+	SpoolMaxBytes int64 `json:"spool_max_bytes"`
+	// SpoolDropped counts the events the spool refused because it was
+	// full, and PublishErrors the failed publish attempts (each retried),
+	// both since the agent started (they restart at 0 with it, as
+	// Prometheus counters do).
+	SpoolDropped  int64 `json:"spool_dropped"`
+	PublishErrors int64 `json:"publish_errors"`
 }
 
 // AgentStatus reports the agent's own health.

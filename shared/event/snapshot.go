@@ -42,6 +42,9 @@ type Snapshot struct {
 	Files    []FileInfo  `json:"files,omitempty"`
 	Problems []Problem   `json:"problems"`
 	Errors   []FileError `json:"errors"`
+	// Mesh is what the service-mesh pack read (objects, certificate
+	// checks); nil unless the pack is configured.
+	Mesh *Mesh `json:"mesh,omitempty"`
 }
 
 // Setting is one setting's value. Scalars are kept as the text the yml

@@ -1,6 +1,7 @@
 package natsx
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,12 @@ type EmbeddedOptions struct {
 	// MaxPayload is the largest message accepted. Optional, default
 	// EmbeddedMaxPayload.
 	MaxPayload int32
+	// TLS, when set, makes the server require TLS from every client.
+	TLS *tls.Config
+	// Auth, when set, configures the server's authentication (e.g.
+	// natsauth.Authority.Configure). Without it the server accepts every
+	// client: tests and trusted single-user machines only.
+	Auth func(*server.Options) error
 }
 
 // StartEmbedded starts a nats-server with JetStream on o.StoreDir in this
@@ -82,6 +89,16 @@ func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 		NoLog:      o.Logger == nil,
 		Debug:      o.Debug,
 		Trace:      o.Trace,
+	}
+	if o.TLS != nil {
+		opts.TLSConfig = o.TLS
+		opts.TLS = true
+		opts.TLSTimeout = 5
+	}
+	if o.Auth != nil {
+		if err := o.Auth(opts); err != nil {
+			return nil, fmt.Errorf("natsx: embedded server (store %s): %w", o.StoreDir, err)
+		}
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {

@@ -18,8 +18,9 @@ import (
 
 // Options selects the rule packs.
 type Options struct {
-	// MeshPack enables the service-mesh rules (Istio/ASM logs). Optional,
-	// off by default.
+	// MeshPack enables the table's rules of the "mesh" pack. The
+	// service-mesh pack itself reads Istio's and Envoy's own layouts and
+	// lives in agent/mesh/meshlog; callers run it beside this matcher.
 	MeshPack bool
 }
 

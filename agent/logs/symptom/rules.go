@@ -186,14 +186,9 @@ var rules = []Rule{
 	{Code: catalog.SymPublishAddress, Anchors: []string{"publish_address {"}, OnMessage: true,
 		Pattern: `^(?:profile \[(?P<profile>[^\]]+)\]: )?publish_address \{(?P<publish_address>[^}]*)\}, bound_addresses (?P<bound_addresses>\{.*\})\s*$`,
 		Extract: []string{"publish"}},
-
-	// Service mesh pack (Istio / Anthos Service Mesh logs).
-	{Code: catalog.SymMeshBadCertificate, Pack: "mesh", Anchors: []string{"TLS handshake error", "bad certificate"},
-		Pattern: `TLS handshake error.*bad certificate`, Extract: []string{"mesh"}},
-	{Code: catalog.SymMeshCannotListResource, Pack: "mesh", Anchors: []string{"cannot list resource"},
-		Pattern: `error.*cannot list resource`, Extract: []string{"mesh"}},
-	{Code: catalog.SymMeshJwtAuthenticationFailed, Pack: "mesh", Anchors: []string{"serverca", "JWT", "Authentication failed:"},
-		Pattern: `serverca.*Authentication failed:.*JWT`, Extract: []string{"mesh"}},
+	// The service-mesh pack (Istio / ASM logs) is not in this table: it
+	// reads other products' layouts and attributes each line to its
+	// component first (agent/mesh/meshlog).
 }
 
 // Rules returns the symptom table, most specific first.

@@ -379,7 +379,7 @@ func TestLookAlikes(t *testing.T) {
 }
 
 // TestEveryCodeHasARule: each catalog symptom code is in the table and in
-// a rule case (mesh codes are tested in mesh_test.go).
+// a rule case (mesh codes are the mesh pack's, agent/mesh/meshlog).
 func TestEveryCodeHasARule(t *testing.T) {
 	inTable := map[catalog.SymptomCode]bool{}
 	for _, r := range Rules() {
@@ -395,6 +395,9 @@ func TestEveryCodeHasARule(t *testing.T) {
 	for _, s := range catalog.Symptoms() {
 		if s.Retired {
 			continue
+		}
+		if s.Pack == "mesh" {
+			continue // agent/mesh/meshlog
 		}
 		if !inTable[s.Code] {
 			t.Errorf("catalog symptom %s has no rule", s.Code)

@@ -287,8 +287,8 @@ function factValue(v) {
 }
 
 function certTable(cmp) {
-  if (!cmp || !cmp.remote || !cmp.remote.length) return "";
-  const rows = cmp.remote.map((c) => `<tr><td>${esc(c.cluster + "/" + c.node)}</td><td class="code">${esc(c.subject)}</td>
+  if (!cmp || !cmp.remote_certificates || !cmp.remote_certificates.length) return "";
+  const rows = cmp.remote_certificates.map((c) => `<tr><td>${esc(c.cluster + "/" + c.node)}</td><td class="code">${esc(c.subject)}</td>
     <td class="code ${c.trusted ? "good" : "bad"}">${esc(c.issuer)}<br>${c.trusted ? "trusted by every local node" : "NOT trusted by: " + esc((c.untrusted_by || []).join(", "))}</td>
     <td class="code ${c.seed_match === false ? "bad" : "good"}">${esc((c.sans || []).join(", ") || "none")}${c.seed_host ? `<br>${c.seed_match ? "holds" : "does NOT hold"} ${esc(c.seed_host)}` : ""}</td>
     <td class="${c.valid_now ? "good" : "bad"}">${esc(stamp(c.not_before))} → ${esc(stamp(c.not_after))}${c.valid_now ? "" : " (NOT valid now)"}</td></tr>`).join("");

@@ -75,6 +75,7 @@ type Node struct {
 	logFile    string
 	files      map[string][]byte
 	mtimes     map[string]time.Time
+	mesh       *meshInputs // the service-mesh pack's inputs (mesh.go)
 }
 
 // Cluster adds a cluster with nodes given as "name@host".
@@ -240,6 +241,7 @@ func (n *Node) build() {
 	for rel, t := range n.mtimes {
 		must(os.Chtimes(filepath.Join(n.Conf, rel), t, t))
 	}
+	n.buildMesh()
 	if len(n.logLines) > 0 {
 		var b strings.Builder
 		for _, l := range n.logLines {
@@ -269,7 +271,7 @@ func (w *World) Bundles() []*bundle.Bundle {
 	var out []*bundle.Bundle
 	for _, c := range w.clusters {
 		for _, n := range c.Nodes {
-			b, err := collect.Collect(context.Background(), collect.Options{Inspect: n.Options(), Location: time.UTC, Agent: "agent-" + n.Name})
+			b, err := collect.Collect(context.Background(), collect.Options{Inspect: n.Options(), Location: time.UTC, Agent: "agent-" + n.Name, Mesh: n.meshConfig()})
 			if err != nil {
 				w.T.Fatalf("collect %s/%s: %v", c.Name, n.Name, err)
 			}
