@@ -1,4 +1,12 @@
 # esdoctor — see README.md.
+# A `go` at least as new as go.mod asks, fetched into .cache/go when the
+# PATH has none (scripts/go-toolchain.sh); every recipe and script sees it first.
+GOTOOLDIR := $(shell ./scripts/go-toolchain.sh)
+ifeq ($(GOTOOLDIR),)
+$(error no Go toolchain: scripts/go-toolchain.sh failed (see above))
+endif
+export PATH := $(GOTOOLDIR):$(PATH)
+export GOTOOLCHAIN := local
 GO      ?= go
 BIN     := bin
 PKGS    := ./...

@@ -7,11 +7,13 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -56,8 +58,15 @@ type Config struct {
 	Logs            struct {
 		// Timezone of plain-layout timestamps (default: the machine's).
 		Timezone string `yaml:"timezone"`
-		// Window folds repeats of a symptom (default 10m).
+		// Window folds repeats of a symptom (default 10m): the first
+		// occurrence is sent at once, repeats within the window of the
+		// previous one are counted and sent every RepeatFlush.
 		Window Duration `yaml:"window"`
+		// RepeatFlush is how often counted repeats are sent (default 500ms).
+		RepeatFlush Duration `yaml:"repeat_flush"`
+		// IdleAfter completes a plain record (header + stack trace) once
+		// its file has been quiet this long (default 200ms).
+		IdleAfter Duration `yaml:"idle_after"`
 		// FromEnd starts files seen for the first time at their end
 		// (default false: the whole file is read once).
 		FromEnd bool `yaml:"from_end"`
@@ -66,11 +75,21 @@ type Config struct {
 		// Disabled turns the log follower off.
 		Disabled bool `yaml:"disabled"`
 	} `yaml:"logs"`
+	Metrics struct {
+		// Listen is where /metrics is served (default 127.0.0.1:9478,
+		// loopback only; "off" serves nothing).
+		Listen string `yaml:"listen"`
+	} `yaml:"metrics"`
+	// Probes are the active probes (remote TLS, peers, kernel).
+	Probes ProbeConfig `yaml:"probes"`
 	// Agent names this agent instance (default: the host name).
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).
 	LogLevel string `yaml:"log_level"`
 }
+
+// DefaultMetricsListen is where /metrics is served unless agent.yml says.
+const DefaultMetricsListen = "127.0.0.1:9478"
 
 // Duration is a time.Duration written as "30s" in YAML.
 type Duration time.Duration
@@ -91,7 +110,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 // LoadConfig reads and validates an agent config file.
 func LoadConfig(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, safefile.MaxAgentConfig)
 	if err != nil {
 		return nil, fmt.Errorf("agent config %s: %w", path, err)
 	}
@@ -136,6 +155,15 @@ func (c *Config) defaults(base string) {
 	if c.Logs.Window == 0 {
 		c.Logs.Window = Duration(10 * time.Minute)
 	}
+	if c.Metrics.Listen == "" {
+		c.Metrics.Listen = DefaultMetricsListen
+	}
+	if c.Logs.RepeatFlush == 0 {
+		c.Logs.RepeatFlush = Duration(500 * time.Millisecond)
+	}
+	if c.Logs.IdleAfter == 0 {
+		c.Logs.IdleAfter = Duration(200 * time.Millisecond)
+	}
 	if c.Agent == "" {
 		c.Agent, _ = os.Hostname()
 	}
@@ -160,6 +188,17 @@ func (c *Config) validate(path string) error {
 	}
 	if c.Spool.MaxBytes < 1<<20 {
 		return fmt.Errorf("agent config %s: spool.max_bytes must be at least 1 MiB", path)
+	}
+	if c.Logs.RepeatFlush < Duration(100*time.Millisecond) || c.Logs.RepeatFlush > Duration(time.Minute) {
+		return fmt.Errorf("agent config %s: logs.repeat_flush must be between 100ms and 1m", path)
+	}
+	if c.Logs.IdleAfter < Duration(10*time.Millisecond) || c.Logs.IdleAfter > Duration(10*time.Second) {
+		return fmt.Errorf("agent config %s: logs.idle_after must be between 10ms and 10s", path)
+	}
+	if c.Metrics.Listen != "off" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return fmt.Errorf("agent config %s: metrics.listen %q: want host:port or off: %w", path, c.Metrics.Listen, err)
+		}
 	}
 	if c.Logs.Timezone != "" {
 		if _, err := time.LoadLocation(c.Logs.Timezone); err != nil {

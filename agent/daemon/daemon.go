@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +24,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/watch"
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -36,24 +37,66 @@ type Agent struct {
 	log   *zap.Logger
 	sp    *spool.Spool
 	reg   *prometheus.Registry
+	m     *metrics
 	fp    *keystore.Fingerprinter
 	start time.Time
 
-	mu       sync.Mutex
-	state    agentState
-	cluster  string
-	creds    *natsx.Identity // from nats.creds_file; nil without
-	node     string
-	lastSnap *event.Snapshot
-	pub      *publish.Publisher
-	ready    chan struct{}
-	readyOne sync.Once
+	mu          sync.Mutex
+	state       agentState
+	cluster     string
+	creds       *natsx.Identity // from nats.creds_file; nil without
+	node        string
+	lastSnap    *event.Snapshot
+	pub         *publish.Publisher
+	metricsAddr string
+	ready       chan struct{}
+	readyOne    sync.Once
+
+	lastRes   *inspect.Result // the latest inspection, for the probes
+	probeKick chan struct{}
 }
 
 // agentState survives restarts (state_dir/agent-state.json).
 type agentState struct {
 	Digest          string     `json:"digest"`
 	ConfigChangedAt *time.Time `json:"config_changed_at,omitempty"`
+	// Start is the node's last known start: the logs that told it may be
+	// rotated away, the node still runs that start.
+	Start *nodeStart `json:"start,omitempty"`
+}
+
+// nodeStart is what a snapshot says of the running node's start.
+type nodeStart struct {
+	ESVersion   string     `json:"es_version,omitempty"`
+	StartedAt   *time.Time `json:"started_at,omitempty"`
+	StartSource string     `json:"start_source,omitempty"`
+	PID         int        `json:"pid,omitempty"`
+}
+
+// rememberStart keeps the node's start and ES version across log
+// rotations: what the snapshot found is saved, what it no longer finds
+// (its start lines rotated away, no process to ask) is taken from the
+// saved state. A newer start found in the logs or /proc replaces it.
+func (st *agentState) rememberStart(s *event.Snapshot) {
+	if s.StartedAt != nil {
+		if st.Start == nil || st.Start.StartedAt == nil || !st.Start.StartedAt.Equal(*s.StartedAt) || (s.ESVersion != "" && s.ESVersion != st.Start.ESVersion) {
+			v := s.ESVersion
+			if v == "" && st.Start != nil && st.Start.StartedAt != nil && st.Start.StartedAt.Equal(*s.StartedAt) {
+				v = st.Start.ESVersion
+			}
+			t := *s.StartedAt
+			st.Start = &nodeStart{ESVersion: v, StartedAt: &t, StartSource: s.StartSource, PID: s.PID}
+		}
+	} else if st.Start != nil && st.Start.StartedAt != nil {
+		t := *st.Start.StartedAt
+		s.StartedAt, s.StartSource = &t, st.Start.StartSource
+		if s.PID == 0 {
+			s.PID = st.Start.PID
+		}
+	}
+	if s.ESVersion == "" && st.Start != nil {
+		s.ESVersion = st.Start.ESVersion
+	}
 }
 
 // New prepares an agent: state dir, spool, fingerprint key.
@@ -64,14 +107,15 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
 	}
-	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
+	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{}), probeKick: make(chan struct{}, 1)}
+	a.m = newMetrics(a.reg)
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
-		b, err := os.ReadFile(cfg.FingerprintKeyFile)
+		b, err := safefile.ReadLine(cfg.FingerprintKeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("fingerprint key %s: %w", cfg.FingerprintKeyFile, err)
 		}
-		key = []byte(strings.TrimSpace(string(b)))
+		key = bytes.TrimSpace(b)
 	}
 	a.fp = keystore.NewFingerprinter(key)
 	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), spool.Options{MaxBytes: cfg.Spool.MaxBytes, Logger: log, Registry: a.reg})
@@ -104,6 +148,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("nats %s: %w", natsx.RedactURL(a.cfg.NATS.URL), err)
 	}
 	defer nc.Close()
+	if err := a.serveMetrics(ctx); err != nil {
+		a.log.Error("metrics not served", zap.String("listen", a.cfg.Metrics.Listen), zap.Error(err))
+	}
 	pub, err := publish.New(nc, a.sp, publish.Options{Logger: a.log, Registry: a.reg})
 	if err != nil {
 		return err
@@ -132,6 +179,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if !a.cfg.Logs.Disabled {
 		run("logs", a.followLogs)
 	}
+	if !a.cfg.Probes.Disabled {
+		run("probes", a.probeLoop)
+	}
 	<-ctx.Done()
 	wg.Wait()
 	return nil
@@ -145,8 +195,8 @@ func (a *Agent) inspectOptions() inspect.Options {
 		Location: a.location(),
 	}
 	if a.cfg.Node.KeystorePasswordFile != "" {
-		if b, err := os.ReadFile(a.cfg.Node.KeystorePasswordFile); err == nil {
-			o.KeystorePassword = secret.FromString(strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r"))
+		if b, err := safefile.ReadLine(a.cfg.Node.KeystorePasswordFile); err == nil {
+			o.KeystorePassword = secret.New(b)
 		} else {
 			a.log.Warn("keystore password file unreadable", zap.String("path", a.cfg.Node.KeystorePasswordFile), zap.Error(err))
 		}
@@ -167,22 +217,32 @@ func (a *Agent) location() *time.Location {
 func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	res, err := inspect.Inspect(ctx, a.inspectOptions())
 	if err != nil {
+		a.m.inspectErrors.Inc()
 		a.log.Error("inspection failed", zap.Error(err))
 		return
 	}
 	s := res.Snapshot
+	a.m.inspections.Inc()
+	a.m.fileErrors.Set(float64(len(s.Errors)))
 	digest := contentDigest(s)
 	a.mu.Lock()
+	a.state.rememberStart(s)
 	if a.state.Digest != "" && a.state.Digest != digest {
 		t := s.InspectedAt
 		a.state.ConfigChangedAt = &t
 		a.log.Info("configuration changed", zap.String("path", s.PathConf))
 	}
+	changed := a.state.Digest != digest || a.lastRes == nil
 	a.state.Digest = digest
 	s.ConfigChangedAt = a.state.ConfigChangedAt
 	if a.creds != nil && !a.creds.MayPublishAs(s.Cluster, s.Node) && (a.cluster != s.Cluster || a.node != s.Node) {
 		a.log.Error("the NATS credentials do not allow publishing as this node: NATS will refuse its events (enroll this node: esdoctor-aggregator enroll --cluster C --node N)",
 			zap.String("cluster", s.Cluster), zap.String("node", s.Node), zap.String("credentials", a.creds.Name), zap.Strings("allowed", a.creds.Publish))
+	}
+	if a.lastSnap == nil {
+		a.log.Info("node inspected", zap.String("cluster", s.Cluster), zap.String("node", s.Node), zap.String("es_version", s.ESVersion), zap.Int("file_errors", len(s.Errors)))
+	} else {
+		a.log.Debug("node inspected", zap.Int("file_errors", len(s.Errors)))
 	}
 	a.cluster, a.node, a.lastSnap = s.Cluster, s.Node, s
 	a.saveStateLocked()
@@ -201,6 +261,13 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 		return
 	}
 	a.readyOne.Do(func() { close(a.ready) })
+	if changed {
+		a.kickProbes(res)
+	} else {
+		a.mu.Lock()
+		a.lastRes = res
+		a.mu.Unlock()
+	}
 }
 
 // contentDigest hashes what a configuration change is: settings, keystore
@@ -242,7 +309,7 @@ func contentDigest(s *event.Snapshot) string {
 func (a *Agent) statePath() string { return filepath.Join(a.cfg.StateDir, "agent-state.json") }
 
 func (a *Agent) loadState() {
-	b, err := os.ReadFile(a.statePath())
+	b, err := safefile.ReadFile(a.statePath(), safefile.MaxStateFile)
 	if err != nil {
 		return
 	}
@@ -254,12 +321,7 @@ func (a *Agent) loadState() {
 
 func (a *Agent) saveStateLocked() {
 	b, _ := json.Marshal(a.state)
-	tmp := a.statePath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		a.log.Warn("agent state not saved", zap.String("path", tmp), zap.Error(err))
-		return
-	}
-	if err := os.Rename(tmp, a.statePath()); err != nil {
+	if err := safefile.WriteFile(a.statePath(), b, 0o600); err != nil {
 		a.log.Warn("agent state not saved", zap.String("path", a.statePath()), zap.Error(err))
 	}
 }

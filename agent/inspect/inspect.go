@@ -25,6 +25,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/collector/process"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -430,20 +431,12 @@ func sevRank(s string) int {
 // readLimited reads a file, refusing files larger than max, directories and
 // other non-regular files, with errors that name the cause.
 func readLimited(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	b, err := safefile.ReadFile(path, max)
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return nil, fmt.Errorf("%s %w", path, err)
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a file", path)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, st.Mode().Type())
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d byte limit", path, st.Size(), max)
-	}
-	return os.ReadFile(path)
+	return b, err
 }
 
 // unwrapPathErr turns *fs.PathError into its cause; callers already name the file.

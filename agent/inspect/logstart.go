@@ -6,16 +6,18 @@ import (
 	"io"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/logs/layout"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/esdoctor/esdoctor/agent/logs/layout"
+
 	"github.com/esdoctor/esdoctor/agent/logs/record"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // LogStart finds the node's last start in its log dir: the newest
@@ -139,15 +141,11 @@ func splitAddr(s string) (string, int) {
 // lastRecordTime reads the tail of a log file and returns the time of its
 // last complete record (zero when unknown).
 func lastRecordTime(path string, loc *time.Location) time.Time {
-	f, err := os.Open(path)
+	f, st, err := safefile.Open(path, 0)
 	if err != nil {
 		return time.Time{}
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return time.Time{}
-	}
 	const tail = 256 << 10
 	off := st.Size() - tail
 	if off < 0 {

@@ -52,6 +52,7 @@ func NewHandler(src Source, o HandlerOptions) http.Handler {
 	mux.HandleFunc("GET "+PathEvents, read(h.events))
 	mux.HandleFunc("GET "+PathCodes, read(h.codes))
 	mux.HandleFunc("GET "+PathCatalog, read(h.codes))
+	mux.HandleFunc("GET "+PathPorts+"/{cluster}", read(h.ready(h.ports)))
 	mux.HandleFunc("GET "+PathHealth, h.health)
 	mux.Handle("GET "+PathMetrics, read(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}).ServeHTTP))
 	if o.UI != nil {

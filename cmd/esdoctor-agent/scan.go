@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esdoctor/esdoctor/agent/logs/logfiles"
+	"github.com/esdoctor/esdoctor/agent/logs/pipeline"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
 	"github.com/esdoctor/esdoctor/agent/mesh/meshlog"
@@ -26,6 +28,7 @@ type scanOptions struct {
 	Paths     []string       // files or directories, as given
 	Format    cli.Format     // text or json
 	Window    time.Duration  // dedup window (log time); 0 = off
+	Repeats   time.Duration  // --follow: how often counted repeats are printed
 	Mesh      bool           // service-mesh rule pack
 	TZ        string         // --tz as given ("" = local)
 	Location  *time.Location // zone of plain-layout timestamps
@@ -45,6 +48,7 @@ func runScan(env *cli.Env, args []string) int {
 	tz := fs.String("tz", "", "time zone of plain-layout timestamps, e.g. Europe/Paris (default: local)")
 	follow := fs.Bool("follow", false, "keep following the files (survives rotation) instead of scanning once")
 	positions := fs.String("positions", "", "with --follow: file that keeps read offsets across restarts")
+	repeats := fs.Duration("repeat-flush", pipeline.DefaultRepeatFlush, "with --follow: print the repeats counted within --window this often")
 	if done, code := cli.Parse(env, fs, args); done {
 		return code
 	}
@@ -55,7 +59,7 @@ func runScan(env *cli.Env, args []string) int {
 	if *window < 0 {
 		return cli.Usagef(env, "--window must not be negative")
 	}
-	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow}
+	opts := scanOptions{Paths: fs.Args(), Format: f, Window: *window, Mesh: *mesh, TZ: *tz, Positions: *positions, Follow: *follow, Repeats: *repeats}
 	if len(opts.Paths) == 0 {
 		return cli.Usagef(env, "no PATH given (files or directories of Elasticsearch logs)")
 	}
@@ -66,6 +70,9 @@ func runScan(env *cli.Env, args []string) int {
 			return cli.Usagef(env, "--tz %q: %v", *tz, err)
 		}
 		opts.Location = loc
+	}
+	if *repeats <= 0 {
+		return cli.Usagef(env, "--repeat-flush must be positive")
 	}
 	if opts.Positions != "" && !opts.Follow {
 		return cli.Usagef(env, "--positions needs --follow")
@@ -147,23 +154,11 @@ func progressPrinter(w io.Writer, file string) func(done, total int64) {
 	}
 }
 
-// isServerLog tells whether a file in a log directory is an ES server log
-// (or audit log), current or rotated.
-func isServerLog(name string) bool {
-	n := strings.ToLower(name)
-	for _, skip := range []string{"deprecation", "slowlog", "querylog", "gc.log", "hs_err", "jvm.log"} {
-		if strings.Contains(n, skip) {
-			return false
-		}
-	}
-	n = strings.TrimSuffix(n, ".gz")
-	return strings.HasSuffix(n, ".log") || strings.HasSuffix(n, "_server.json") || strings.HasSuffix(n, "_audit.json") ||
-		(strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(n, "_deprecation.json"))
-}
-
 // expandPaths turns the arguments into files: a file as is, a directory into
-// its ES server logs (sorted), and with the mesh pack its istiod and
-// istio-proxy logs. Unreadable paths are reported as errors.
+// its ES server logs (sorted; every one, plain and JSON twins both, unlike
+// --follow, which reads each event once: see pipeline.Selector), and with
+// the mesh pack its istiod and istio-proxy logs. Unreadable paths are
+// reported as errors.
 func expandPaths(paths []string, mesh bool) ([]string, []error) {
 	var files []string
 	var errs []error
@@ -184,7 +179,7 @@ func expandPaths(paths []string, mesh bool) ([]string, []error) {
 		}
 		var found []string
 		for _, e := range entries {
-			if c := meshlog.ComponentOfPath(e.Name()); e.Type().IsRegular() && (isServerLog(e.Name()) || mesh && (c == meshlog.Istiod || c == meshlog.Proxy)) {
+			if c := meshlog.ComponentOfPath(e.Name()); e.Type().IsRegular() && (logfiles.IsServerLog(e.Name()) || mesh && (c == meshlog.Istiod || c == meshlog.Proxy)) {
 				found = append(found, filepath.Join(p, e.Name()))
 			}
 		}

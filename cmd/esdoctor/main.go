@@ -14,6 +14,7 @@ var commands = []cli.Command{
 	{Name: "diagnoses", Summary: "list the diagnoses of a running aggregator", Run: runDiagnoses},
 	{Name: "show", Summary: "show one diagnosis: evidence from both sides and the fix", Run: runShow},
 	{Name: "nodes", Summary: "list the nodes a running aggregator knows", Run: runNodes},
+	{Name: "ports", Summary: "show which nodes of a cluster reach their peers' transport, HTTP and remote cluster ports (from the agents' probes)", Run: runPorts},
 	{Name: "check", Summary: "Nagios/Icinga plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, with perfdata; acknowledged diagnoses do not count", Run: runCheck},
 	{Name: "ack", Summary: "acknowledge a diagnosis: who, why, until when (--reason, --for 4h)", Run: runAck},
 	{Name: "mute", Summary: "mute a diagnosis until a time, across resolve and reopen (--reason, --for)", Run: runMute},

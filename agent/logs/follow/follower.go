@@ -117,6 +117,12 @@ func (f *Follower) Run(ctx context.Context, deliver func(*Batch) error) error {
 	}()
 	save := time.NewTicker(f.opts.SaveInterval)
 	defer save.Stop()
+	var tickC <-chan time.Time
+	if f.opts.Tick != nil {
+		tick := time.NewTicker(f.opts.TickInterval)
+		defer tick.Stop()
+		tickC = tick.C
+	}
 loop:
 	for {
 		select {
@@ -128,6 +134,8 @@ loop:
 			}
 		case <-save.C:
 			f.save(false)
+		case now := <-tickC:
+			f.opts.Tick(now)
 		}
 	}
 	cancel()

@@ -17,9 +17,10 @@ type Options struct {
 	// directory means its files accepted by Include. A glob is expanded at
 	// every scan (wildcards may appear in any component).
 	Paths []string
-	// Include selects the files of a directory path by base name.
-	// Optional; default DefaultInclude.
-	Include func(name string) bool
+	// Include selects the files of a directory path: dir is the directory
+	// as configured, name a file's base name. Optional; default
+	// DefaultInclude.
+	Include func(dir, name string) bool
 	// Positions is the positions file. Optional; without it positions
 	// live in memory only.
 	Positions string
@@ -61,6 +62,12 @@ type Options struct {
 	// IdleAfter is how long a file must have had nothing new before an
 	// Idle batch is sent for it. Optional; default 1s.
 	IdleAfter time.Duration
+	// Tick, when set, is called from Run's goroutine every TickInterval,
+	// between deliveries: the consumer's own timers (folded repeats that
+	// are due) without a goroutine of its own. Optional.
+	Tick func(now time.Time)
+	// TickInterval is the period of Tick. Optional; default 1s.
+	TickInterval time.Duration
 	// SaveState returns the consumer's own state, saved atomically with
 	// the positions it matches. It is called from Run's goroutine, between
 	// deliveries; final is true for the last save, when Run is returning
@@ -74,7 +81,7 @@ type Options struct {
 // DefaultInclude accepts the names of Elasticsearch log files and their
 // rotated forms: *.log, *.json and *.log.* / *.json.* (.gz, .1), not
 // hidden files.
-func DefaultInclude(name string) bool {
+func DefaultInclude(dir, name string) bool {
 	if strings.HasPrefix(name, ".") {
 		return false
 	}
@@ -111,6 +118,7 @@ func (o *Options) defaults() error {
 	setDefault(&o.SettleTime, time.Second)
 	setDefault(&o.PruneAfter, 24*time.Hour)
 	setDefault(&o.IdleAfter, time.Second)
+	setDefault(&o.TickInterval, time.Second)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}

@@ -52,7 +52,7 @@ func (f *Follower) expand() (files, dirs []string) {
 				f.warnOnce(p, "cannot list directory; will retry", err)
 			}
 			for _, e := range ents {
-				if f.opts.Include(e.Name()) {
+				if f.opts.Include(p, e.Name()) {
 					addF(filepath.Join(p, e.Name()))
 				}
 			}
@@ -80,7 +80,7 @@ func (f *Follower) candidate(path string) bool {
 		if cp == path {
 			return true
 		}
-		if filepath.Dir(path) == cp && f.opts.Include(filepath.Base(path)) {
+		if filepath.Dir(path) == cp && f.opts.Include(cp, filepath.Base(path)) {
 			return true
 		}
 	}

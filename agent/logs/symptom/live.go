@@ -9,11 +9,14 @@ import (
 
 // Live folds repeats for a follower, where latency matters: the first
 // occurrence of a symptom (by Key) is emitted at once with Count 1; later
-// repeats, each within the window of the previous one, are folded into one
-// event (Count = repeats, Time = first repeat, LastTime = last) that is
-// emitted when the window closes (Expire) or on Flush. ES logs the same
-// failure every 30 s for days: that is one event at once and then one per
-// quiet window, not one per line. Not safe for concurrent use.
+// repeats, each within the window of the previous one, are counted into
+// one held event (Count = repeats, Time = first repeat, LastTime = last)
+// that the caller releases on a timer (FlushHeld, every few seconds:
+// repeats are never held until an unrelated line comes), when the window
+// closes (Expire) or on Flush. The group stays open across FlushHeld, so a
+// failure ES logs every 30 s for days is one event at once and then one
+// small fold per flush that saw repeats, never a new "first occurrence".
+// Not safe for concurrent use.
 type Live struct {
 	window time.Duration
 	open   map[string]*liveGroup
@@ -80,6 +83,22 @@ func (d *Live) Expire(now time.Time) []event.Symptom {
 		}
 	}
 	return heldOf(done)
+}
+
+// FlushHeld emits the repeats held so far and keeps the groups open: the
+// next repeat starts a new fold, not a new first occurrence.
+func (d *Live) FlushHeld() []event.Symptom {
+	var gs []*liveGroup
+	for _, g := range d.open {
+		if g.Held != nil {
+			gs = append(gs, g)
+		}
+	}
+	out := heldOf(gs)
+	for _, g := range gs {
+		g.Held = nil
+	}
+	return out
 }
 
 // Flush emits every fold and forgets every group.

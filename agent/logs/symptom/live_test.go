@@ -52,3 +52,37 @@ func TestLiveWindowZeroPassesThrough(t *testing.T) {
 		}
 	}
 }
+
+// FlushHeld releases the repeats counted so far and keeps the group: the
+// next repeat is folded again, never announced as a first occurrence; no
+// repeat is counted twice or lost.
+func TestLiveFlushHeldKeepsGroups(t *testing.T) {
+	d := NewLive(10 * time.Minute)
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	s := func(i int, alias string) event.Symptom {
+		return event.Symptom{Symptom: "connect-exception", Time: t0.Add(time.Duration(i) * time.Second), Fields: map[string]string{"alias": alias}}
+	}
+	if out := d.FlushHeld(); len(out) != 0 {
+		t.Fatalf("empty deduper flushed %+v", out)
+	}
+	d.Add(s(0, "a"))
+	d.Add(s(0, "b"))
+	for i := 1; i <= 3; i++ {
+		d.Add(s(i, "a"))
+	}
+	out := d.FlushHeld()
+	if len(out) != 1 || out[0].Count != 3 || out[0].Fields["alias"] != "a" || !out[0].Time.Equal(t0.Add(time.Second)) || !out[0].LastTime.Equal(t0.Add(3*time.Second)) {
+		t.Fatalf("first flush: %+v", out)
+	}
+	if out := d.FlushHeld(); len(out) != 0 {
+		t.Fatalf("second flush without repeats: %+v", out)
+	}
+	if out := d.Add(s(4, "a")); len(out) != 0 {
+		t.Fatalf("a repeat after the flush was emitted as a first occurrence: %+v", out)
+	}
+	d.Add(s(5, "b"))
+	out = d.FlushHeld()
+	if len(out) != 2 || out[0].Count != 1 || out[1].Count != 1 || d.Len() != 2 {
+		t.Fatalf("third flush: %+v (groups %d)", out, d.Len())
+	}
+}
