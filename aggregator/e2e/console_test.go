@@ -165,17 +165,30 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 
 	// 3. The detail shows both sides, the fix with copy buttons and the
-	// nodes to apply it on.
+	// nodes to apply it on. The two agents' lines arrive independently:
+	// wait until the aggregator pairs both sides (on a loaded machine that
+	// may take a while), then the page must show them.
 	var id string
-	for _, d := range agg.Diagnoses(api.Query{Code: "invalid-api-key"}) {
-		id = d.ID
-	}
+	waitDiagnosis(t, agg, "invalid-api-key with both sides' evidence", func(ds []diagnosis.Diagnosis) bool {
+		for _, d := range ds {
+			if d.Code != "invalid-api-key" {
+				continue
+			}
+			sides := map[string]bool{}
+			for _, e := range d.Evidence {
+				sides[e.Side] = true
+			}
+			id = d.ID
+			return sides[diagnosis.SideLocal] && sides[diagnosis.SideRemote]
+		}
+		return false
+	})
 	do("open the detail", chromedp.Click(chromedp.CSS(`#diagnoses a[href="#/d/`+id+`"]`)))
 	waitJS("the detail with LOCAL and REMOTE evidence",
 		`(() => { const s = document.querySelectorAll("#detail .sides")[0]; if (!s) return false;
 		  const [l, r] = s.querySelectorAll(".side"); return l && r && l.innerText.includes("LOCAL") && r.innerText.includes("REMOTE") &&
 		  l.querySelectorAll(".ev").length > 0 && r.querySelectorAll(".ev").length > 0 &&
-		  l.innerText.includes("external cluster [my]") && r.innerText.includes(`+fmt.Sprintf("%q", key.ID)+`) })()`, 30*time.Second)
+		  l.innerText.includes("external cluster [my]") && r.innerText.includes(`+fmt.Sprintf("%q", key.ID)+`) })()`, 15*time.Second)
 	waitJS("the fix with a copy button and its nodes",
 		`document.querySelector("#detail").innerText.includes("Apply on: local/local-1") && document.querySelectorAll("#detail button.copy").length > 0`, 5*time.Second)
 	waitJS("the certificates compared: issuer vs trust, SANs vs the seed host, validity",
