@@ -267,7 +267,7 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		return fmt.Errorf("aggregator: HTTP API on %s: %w", a.o.Listen, err)
 	}
 	srv := &http.Server{Handler: api.NewHandler(a, api.HandlerOptions{Gatherer: a.reg, Logger: a.o.Logger, Broker: a.broker,
-		Tokens: a.o.Tokens, UI: web.Handler()}), ReadHeaderTimeout: 10 * time.Second}
+		Tokens: a.o.Tokens, UI: web.Handler()}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srv.RegisterOnShutdown(a.broker.Close)
 	a.mu.Lock()
 	a.httpAddr = ln.Addr().String()
@@ -427,7 +427,7 @@ func (a *Aggregator) servePprof(addr string) (stop func(), err error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() { _ = srv.Serve(ln) }()
 	a.log.Info("pprof listening", zap.String("address", ln.Addr().String()))
 	return func() { _ = srv.Close() }, nil
