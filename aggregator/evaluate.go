@@ -9,7 +9,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/aggregator/api"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
+	"github.com/esdoctor/esdoctor/shared/diagnosis"
 )
 
 // loop evaluates the rules at most every EvalInterval after the store
@@ -61,8 +63,15 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 	a.m.observeEvaluation(elapsed, a.tracker)
 	if len(changes) > 0 {
 		a.dirty.Store(true)
+		a.clearResolvedAcks(changes)
 	}
 	for _, c := range changes {
+		if c.Diagnosis.State == diagnosis.StateOpen {
+			ds := []diagnosis.Diagnosis{c.Diagnosis}
+			a.annotate(ds)
+			c.Diagnosis = ds[0]
+		}
+		a.broker.Publish(api.EventDiagnosis, c)
 		a.m.changes.WithLabelValues(string(c.Kind)).Inc()
 		// A state change (opened, reopened, resolved) at info; an update
 		// of an open diagnosis (new evidence, a count) at debug.

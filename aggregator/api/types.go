@@ -5,6 +5,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/event"
 )
 
 // Paths and subjects of the API.
@@ -64,6 +65,11 @@ type Node struct {
 	SpoolMaxBytes int64 `json:"spool_max_bytes"`
 	SpoolDropped  int64 `json:"spool_dropped"`
 	PublishErrors int64 `json:"publish_errors"`
+	// Unreadable are the node's inputs its agent could not read, with the
+	// cause.
+	Unreadable []event.FileError `json:"unreadable,omitempty"`
+	// Silent is true while an agent-silent diagnosis names the node.
+	Silent bool `json:"silent,omitempty"`
 }
 
 // Health is the aggregator's own state.

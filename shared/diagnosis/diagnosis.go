@@ -51,6 +51,8 @@ type Diagnosis struct {
 	// EvidencePage is set when an answer holds one page of the evidence
 	// (the query API pages it; see the API's evidence_offset/limit).
 	EvidencePage *Page `json:"evidence_page,omitempty"`
+	// Ack is set while the diagnosis is acknowledged or muted (ack.go).
+	Ack *Ack `json:"ack,omitempty"`
 }
 
 // Page says which part of a list an answer holds.
