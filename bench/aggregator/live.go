@@ -21,11 +21,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -48,7 +50,12 @@ type liveConfig struct {
 	Dir        string
 	Legacy     bool // agents that predate metrics.listen
 	Seed       uint64
+	Timeout    time.Duration // per line
 }
+
+// interrupted is set by SIGINT/SIGTERM: the run stops after the current
+// line and cleans up (agents, aggregator, temporary directory).
+var interrupted atomic.Bool
 
 const liveCode = "transport-port-instead-of-remote-cluster-port"
 
@@ -66,6 +73,7 @@ func liveMain(args []string) int {
 	fs.StringVar(&c.Dir, "dir", "", "work directory, kept (default: a temporary one, removed)")
 	fs.BoolVar(&c.Legacy, "legacy-agent", false, "write agent.yml without the keys older agents reject (metrics)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed (gaps between lines, load)")
+	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "how long one line may take to show before it counts as lost")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -73,6 +81,9 @@ func liveMain(args []string) int {
 		fmt.Fprintln(os.Stderr, "bench-live: --nodes must be even, 4..200; --lines at least 1")
 		return 2
 	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sig; interrupted.Store(true) }()
 	res, err := runLive(c)
 	if res != nil {
 		res.print(os.Stdout)
@@ -93,11 +104,11 @@ type livePhase struct {
 }
 
 type liveResult struct {
-	Cfg        liveConfig
-	Measured   []string // nodes whose evidence the diagnosis shows
+	Cfg      liveConfig
+	Measured []string // nodes whose evidence the diagnosis shows
 	// Probe is one line per node, its first occurrence since the node's
 	// last start (every later line is a repeat, sent on the fold timer).
-	Probe []time.Duration
+	Probe      []time.Duration
 	Idle       []float64
 	IdleWindow time.Duration
 	Phases     []*livePhase
@@ -105,12 +116,12 @@ type liveResult struct {
 
 type liveNode struct {
 	name, cluster, host string
-	dir, log           string
-	line               string // template symptom line, "{TS}" for the timestamp
-	cmd                *exec.Cmd
-	proc               procfs.Proc
-	exited             chan struct{}
-	written            int
+	dir, log            string
+	line                string // template symptom line, "{TS}" for the timestamp
+	cmd                 *exec.Cmd
+	proc                procfs.Proc
+	exited              chan struct{}
+	written             int
 }
 
 func runLive(c liveConfig) (res *liveResult, err error) {
@@ -175,7 +186,7 @@ func runLive(c liveConfig) (res *liveResult, err error) {
 	rng := rand.New(rand.NewPCG(c.Seed, 3))
 	var measured []*liveNode
 	for _, n := range nodes {
-		if d, ok := n.measure(agg.httpURL, id, 10*time.Second); ok {
+		if d, ok := n.measure(agg.httpURL, id, c.Timeout); ok {
 			res.Probe = append(res.Probe, d)
 			measured = append(measured, n)
 			res.Measured = append(res.Measured, n.name)
@@ -192,10 +203,10 @@ func runLive(c liveConfig) (res *liveResult, err error) {
 		a0, _ := agg.stats()
 		g0 := sum(agentCPUs(nodes))
 		t0 := time.Now()
-		for i := 0; i < c.Lines; i++ {
+		for i := 0; i < c.Lines && !interrupted.Load(); i++ {
 			n := measured[i%len(measured)]
 			first := n.written == 0
-			d, ok := n.measure(agg.httpURL, id, 10*time.Second)
+			d, ok := n.measure(agg.httpURL, id, c.Timeout)
 			switch {
 			case !ok:
 				p.Lost++
@@ -214,7 +225,7 @@ func runLive(c liveConfig) (res *liveResult, err error) {
 	}
 	phase("no background load")
 
-	if c.LoadAgents > 0 {
+	if c.LoadAgents > 0 && !interrupted.Load() {
 		stop, err := startLoad(c, agg, say)
 		if err != nil {
 			return res, err
