@@ -12,7 +12,7 @@ BIN     := bin
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build test unit fuzz-smoke vet demo clean generate bench-scan bench-tail
+.PHONY: all build test unit fuzz-smoke vet demo demo-offline clean generate bench-scan bench-tail
 
 all: build
 
@@ -35,7 +35,14 @@ fuzz-smoke:
 
 test: vet build unit fuzz-smoke
 
+# Live: the aggregator (embedded NATS, authenticated, TLS) and one enrolled agent daemon per node of two simulated
+# clusters (3 + 3 nodes), the console URL, then a script of faults diagnosed and fixed. Ctrl-C stops everything;
+# DEMO_EXIT=1 stops at the end of the script. DEMO_FLAGS="-pause 0 -listen 127.0.0.1:9801" etc.
 demo: build
+	$(GO) run ./scripts/livedemo -bin $(BIN) -dir .demo $(DEMO_FLAGS)
+
+# Offline: inspect, scan, collect and analyze the example clusters in examples/nodes.
+demo-offline: build
 	./scripts/demo.sh
 
 clean:

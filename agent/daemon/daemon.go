@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +24,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/watch"
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -50,6 +51,9 @@ type Agent struct {
 	metricsAddr string
 	ready       chan struct{}
 	readyOne    sync.Once
+
+	lastRes   *inspect.Result // the latest inspection, for the probes
+	probeKick chan struct{}
 }
 
 // agentState survives restarts (state_dir/agent-state.json).
@@ -103,15 +107,15 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state dir %s: %w", cfg.StateDir, err)
 	}
-	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{})}
+	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{}), probeKick: make(chan struct{}, 1)}
 	a.m = newMetrics(a.reg)
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
-		b, err := os.ReadFile(cfg.FingerprintKeyFile)
+		b, err := safefile.ReadLine(cfg.FingerprintKeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("fingerprint key %s: %w", cfg.FingerprintKeyFile, err)
 		}
-		key = []byte(strings.TrimSpace(string(b)))
+		key = bytes.TrimSpace(b)
 	}
 	a.fp = keystore.NewFingerprinter(key)
 	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), spool.Options{MaxBytes: cfg.Spool.MaxBytes, Logger: log, Registry: a.reg})
@@ -175,6 +179,12 @@ func (a *Agent) Run(ctx context.Context) error {
 	if !a.cfg.Logs.Disabled {
 		run("logs", a.followLogs)
 	}
+	if a.cfg.Mesh.On() && len(a.cfg.Mesh.Logs) > 0 {
+		run("mesh-logs", a.followMeshLogs)
+	}
+	if !a.cfg.Probes.Disabled {
+		run("probes", a.probeLoop)
+	}
 	<-ctx.Done()
 	wg.Wait()
 	return nil
@@ -188,8 +198,8 @@ func (a *Agent) inspectOptions() inspect.Options {
 		Location: a.location(),
 	}
 	if a.cfg.Node.KeystorePasswordFile != "" {
-		if b, err := os.ReadFile(a.cfg.Node.KeystorePasswordFile); err == nil {
-			o.KeystorePassword = secret.FromString(strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r"))
+		if b, err := safefile.ReadLine(a.cfg.Node.KeystorePasswordFile); err == nil {
+			o.KeystorePassword = secret.New(b)
 		} else {
 			a.log.Warn("keystore password file unreadable", zap.String("path", a.cfg.Node.KeystorePasswordFile), zap.Error(err))
 		}
@@ -225,6 +235,7 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 		a.state.ConfigChangedAt = &t
 		a.log.Info("configuration changed", zap.String("path", s.PathConf))
 	}
+	changed := a.state.Digest != digest || a.lastRes == nil
 	a.state.Digest = digest
 	s.ConfigChangedAt = a.state.ConfigChangedAt
 	if a.creds != nil && !a.creds.MayPublishAs(s.Cluster, s.Node) && (a.cluster != s.Cluster || a.node != s.Node) {
@@ -247,12 +258,22 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	if a.cfg.Node.ClusterSettingsFile != "" {
 		files = append(files, a.cfg.Node.ClusterSettingsFile)
 	}
+	// The mesh pack's objects and certificate checks travel with the
+	// snapshot (after the digest: they are not the node's configuration).
+	files = append(files, a.readMesh(s)...)
 	w.SetFiles(files)
 	if _, err := a.sp.Append(collect.SnapshotEvent(s, a.cfg.Agent)); err != nil {
 		a.log.Error("snapshot not spooled", zap.Error(err))
 		return
 	}
 	a.readyOne.Do(func() { close(a.ready) })
+	if changed {
+		a.kickProbes(res)
+	} else {
+		a.mu.Lock()
+		a.lastRes = res
+		a.mu.Unlock()
+	}
 }
 
 // contentDigest hashes what a configuration change is: settings, keystore
@@ -294,7 +315,7 @@ func contentDigest(s *event.Snapshot) string {
 func (a *Agent) statePath() string { return filepath.Join(a.cfg.StateDir, "agent-state.json") }
 
 func (a *Agent) loadState() {
-	b, err := os.ReadFile(a.statePath())
+	b, err := safefile.ReadFile(a.statePath(), safefile.MaxStateFile)
 	if err != nil {
 		return
 	}
@@ -306,12 +327,7 @@ func (a *Agent) loadState() {
 
 func (a *Agent) saveStateLocked() {
 	b, _ := json.Marshal(a.state)
-	tmp := a.statePath() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		a.log.Warn("agent state not saved", zap.String("path", tmp), zap.Error(err))
-		return
-	}
-	if err := os.Rename(tmp, a.statePath()); err != nil {
+	if err := safefile.WriteFile(a.statePath(), b, 0o600); err != nil {
 		a.log.Warn("agent state not saved", zap.String("path", a.statePath()), zap.Error(err))
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/collector/process"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -68,7 +69,10 @@ type Options struct {
 type StartInfo struct {
 	Time time.Time
 	// LastLog is the time of the last record in the active log files.
-	LastLog   time.Time
+	LastLog time.Time
+	// Stopped is the time of a "stopping ..." record after the last start
+	// (zero when the log shows the node still running).
+	Stopped   time.Time
 	Version   string
 	PID       int
 	Addresses []event.Address
@@ -150,10 +154,11 @@ type nodeState struct {
 	parsed          map[int][]*certsX509
 	logAddresses    []event.Address
 	lastLog         time.Time
+	logStopped      time.Time
 }
 
 func (n *nodeState) fileError(path string, err error) {
-	msg := err.Error()
+	msg := secret.Scrub(err.Error())
 	n.snap.Errors = append(n.snap.Errors, event.FileError{File: path, Error: msg})
 	n.log.Warn("input could not be read", zap.String("path", path), zap.String("cause", msg))
 }
@@ -377,6 +382,7 @@ func (n *nodeState) findStart(ctx context.Context) {
 	}
 	n.logAddresses = si.Addresses
 	n.lastLog = si.LastLog
+	n.logStopped = si.Stopped
 	if n.snap.StartedAt == nil && !si.Time.IsZero() {
 		t := si.Time.UTC()
 		n.snap.StartedAt, n.snap.StartSource = &t, "log"
@@ -430,20 +436,12 @@ func sevRank(s string) int {
 // readLimited reads a file, refusing files larger than max, directories and
 // other non-regular files, with errors that name the cause.
 func readLimited(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	b, err := safefile.ReadFile(path, max)
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return nil, fmt.Errorf("%s %w", path, err)
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a file", path)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, st.Mode().Type())
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d byte limit", path, st.Size(), max)
-	}
-	return os.ReadFile(path)
+	return b, err
 }
 
 // unwrapPathErr turns *fs.PathError into its cause; callers already name the file.

@@ -6,16 +6,18 @@ import (
 	"io"
 	"time"
 
-	"github.com/esdoctor/esdoctor/agent/logs/layout"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/esdoctor/esdoctor/agent/logs/layout"
+
 	"github.com/esdoctor/esdoctor/agent/logs/record"
 	"github.com/esdoctor/esdoctor/agent/logs/scan"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // LogStart finds the node's last start in its log dir: the newest
@@ -29,7 +31,7 @@ func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (
 	if len(files) == 0 {
 		return nil, nil
 	}
-	var starts, pubs []event.Symptom
+	var starts, pubs, stops []event.Symptom
 	var lastLog time.Time
 	for _, f := range files {
 		if t := lastRecordTime(f, loc); t.After(lastLog) {
@@ -41,6 +43,8 @@ func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (
 				starts = append(starts, s)
 			case "publish-address":
 				pubs = append(pubs, s)
+			case "node-stopping":
+				stops = append(stops, s)
 			}
 		})
 		if err != nil {
@@ -66,6 +70,11 @@ func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (
 			if p, err := strconv.Atoi(s.Fields["pid"]); err == nil && si.PID == 0 {
 				si.PID = p
 			}
+		}
+	}
+	for _, s := range stops {
+		if !s.Time.Before(si.Time) && s.Time.After(si.Stopped) {
+			si.Stopped = s.Time
 		}
 	}
 	seen := map[string]bool{}
@@ -139,15 +148,11 @@ func splitAddr(s string) (string, int) {
 // lastRecordTime reads the tail of a log file and returns the time of its
 // last complete record (zero when unknown).
 func lastRecordTime(path string, loc *time.Location) time.Time {
-	f, err := os.Open(path)
+	f, st, err := safefile.Open(path, 0)
 	if err != nil {
 		return time.Time{}
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return time.Time{}
-	}
 	const tail = 256 << 10
 	off := st.Size() - tail
 	if off < 0 {

@@ -137,7 +137,7 @@ func (s *Spool) checkNearFullLocked() {
 // next sync.
 func (s *Spool) rollLocked() error {
 	path := filepath.Join(s.dir, segmentName(s.nextSeq))
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("spool segment %s: %w", path, err)
 	}

@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"github.com/google/renameio/v2"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 const cursorFile = "ack"
@@ -18,7 +17,7 @@ const cursorFile = "ack"
 // there is none yet).
 func readCursor(dir string) (uint64, error) {
 	path := filepath.Join(dir, cursorFile)
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, 4096)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
@@ -36,7 +35,7 @@ func readCursor(dir string) (uint64, error) {
 // writeCursor stores seq atomically (temp file, fsync, rename).
 func writeCursor(dir string, seq uint64) error {
 	path := filepath.Join(dir, cursorFile)
-	if err := renameio.WriteFile(path, []byte(strconv.FormatUint(seq, 10)+"\n"), 0o600); err != nil {
+	if err := safefile.WriteFile(path, []byte(strconv.FormatUint(seq, 10)+"\n"), 0o600); err != nil {
 		return fmt.Errorf("spool ack cursor %s: %w", path, err)
 	}
 	return nil

@@ -30,6 +30,7 @@ func NewHandler(src Source, o HandlerOptions) http.Handler {
 	mux.HandleFunc("GET "+PathDiagnoses, h.ready(h.diagnoses))
 	mux.HandleFunc("GET "+PathDiagnoses+"/{id}", h.ready(h.diagnosis))
 	mux.HandleFunc("GET "+PathNodes, h.ready(h.nodes))
+	mux.HandleFunc("GET "+PathPorts+"/{cluster}", h.ready(h.ports))
 	mux.HandleFunc("GET "+PathCodes, h.codes)
 	mux.HandleFunc("GET "+PathHealth, h.health)
 	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))

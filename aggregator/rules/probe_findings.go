@@ -139,6 +139,12 @@ func reportProbeFindings(v *pairing.View, r *Reporter, code catalog.Code) {
 	}
 	for _, k := range order {
 		a := accs[k]
+		if code == catalog.RemoteUnreachable && !reported(r, code, a.local, a.alias) {
+			// A refused or timed-out probe confirms and explains a
+			// connect failure the logs or the configuration show; alone it
+			// opens nothing (the remote cluster may simply be down).
+			continue
+		}
 		f := Finding{Code: code, Key: a.alias, Alias: a.alias, Clusters: clusters(a.local, a.remote), Facts: map[string]any{}}
 		if code == catalog.TLSCertificateExpired && len(a.probes[0].p.PeerCertificates) > 0 {
 			// Keyed like the rule's handshake findings: by the certificate.
@@ -303,4 +309,15 @@ func kernelFacts(f *Finding, nodes []*store.Node) {
 		f.Facts["kernel_values_differing_from_guide"] = differs
 		f.Detail = strings.TrimSpace(f.Detail + " The agents' kernel probes show values that differ from the guide's (see facts).")
 	}
+}
+
+// reported tells whether a finding of the code for the local cluster and
+// alias was reported already.
+func reported(r *Reporter, code catalog.Code, local, alias string) bool {
+	for _, f := range r.findings {
+		if f.Code == code && f.Alias == alias && first(f.Clusters) == local {
+			return true
+		}
+	}
+	return false
 }

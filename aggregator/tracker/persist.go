@@ -9,9 +9,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // FileFormat and FileVersion name the state file the aggregator keeps in its
@@ -46,7 +45,7 @@ func (t *Tracker) SaveFile(path string, now time.Time) error {
 	if err := t.Save(&b, now); err != nil {
 		return fmt.Errorf("tracker state %s: %w", path, err)
 	}
-	if err := renameio.WriteFile(path, b.Bytes(), 0o600); err != nil {
+	if err := safefile.WriteFile(path, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("tracker state %s: %w", path, err)
 	}
 	return nil
@@ -76,7 +75,7 @@ func (t *Tracker) Load(r io.Reader, name string) error {
 // LoadFile loads the state file at path. A missing file is not an error
 // (first start): it returns false.
 func (t *Tracker) LoadFile(path string) (bool, error) {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path, MaxFileSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/inspect"
 	"github.com/esdoctor/esdoctor/shared/cli"
 	"github.com/esdoctor/esdoctor/shared/logx"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -41,20 +44,19 @@ func (nf *nodeFlags) options() (inspect.Options, string) {
 		return o, "--path-conf is required (or set ES_PATH_CONF)"
 	}
 	if nf.passwordFile != "" {
-		b, err := os.ReadFile(nf.passwordFile)
-		if err != nil {
-			return o, "--keystore-password-file: " + err.Error()
-		}
 		// Like ES's KEYSTORE_PASSWORD_FILE: the first line is the password.
-		pw := strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
-		o.KeystorePassword = secret.FromString(pw)
+		pw, err := safefile.ReadLine(nf.passwordFile)
+		if err != nil {
+			return o, "--keystore-password-file " + fileErr(nf.passwordFile, err)
+		}
+		o.KeystorePassword = secret.New(pw)
 	}
 	if nf.fingerprintKeyFile != "" {
-		b, err := os.ReadFile(nf.fingerprintKeyFile)
+		b, err := safefile.ReadLine(nf.fingerprintKeyFile)
 		if err != nil {
-			return o, "--fingerprint-key-file: " + err.Error()
+			return o, "--fingerprint-key-file " + fileErr(nf.fingerprintKeyFile, err)
 		}
-		o.FingerprintKey = []byte(strings.TrimSpace(string(b)))
+		o.FingerprintKey = bytes.TrimSpace(b)
 	}
 	if nf.tz != "" {
 		l, err := time.LoadLocation(nf.tz)
@@ -101,4 +103,14 @@ func runInspect(env *cli.Env, args []string) int {
 	}
 	inspect.WriteText(env.Stdout, res.Snapshot)
 	return cli.ExitOK
+}
+
+// fileErr says why a file named by a flag could not be used: its path and
+// the cause, once each.
+func fileErr(path string, err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return path + ": " + err.Error()
 }

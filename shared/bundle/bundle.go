@@ -12,10 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // Format names the document; Version is its version.
@@ -42,32 +42,18 @@ type Bundle struct {
 // Write writes b to path (gzip), atomically.
 func Write(path string, b *Bundle) error {
 	b.Format, b.Version = Format, Version
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	err := safefile.Write(path, 0o600, func(f io.Writer) error {
+		zw := gzip.NewWriter(f)
+		bw := bufio.NewWriter(zw)
+		if err := json.NewEncoder(bw).Encode(b); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
 	if err != nil {
-		return fmt.Errorf("bundle %s: %w", path, err)
-	}
-	zw := gzip.NewWriter(f)
-	bw := bufio.NewWriter(zw)
-	enc := json.NewEncoder(bw)
-	err = enc.Encode(b)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = zw.Close()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bundle %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("bundle %s: %w", path, err)
 	}
 	return nil
@@ -75,7 +61,7 @@ func Write(path string, b *Bundle) error {
 
 // Read reads and validates a bundle file.
 func Read(path string) (*Bundle, error) {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", path, err)
 	}

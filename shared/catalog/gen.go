@@ -25,7 +25,7 @@ func ident(prefix, code string) string {
 			continue
 		}
 		switch part {
-		case "tls", "api", "ca", "s3", "id":
+		case "tls", "ssl", "api", "ca", "s3", "id":
 			b.WriteString(strings.ToUpper(part))
 		default:
 			b.WriteString(strings.ToUpper(part[:1]) + part[1:])

@@ -3,10 +3,10 @@ package certs
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"time"
+
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // readFile reads a regular file of at most MaxFileSize bytes. Directories,
@@ -17,30 +17,21 @@ func readFile(path string) ([]byte, time.Time, *Error) {
 	fail := func(kind ErrorKind, format string, args ...any) ([]byte, time.Time, *Error) {
 		return nil, time.Time{}, &Error{Path: path, Kind: kind, Detail: fmt.Sprintf(format, args...)}
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
+	f, fi, err := safefile.Open(path, MaxFileSize)
+	switch {
+	case errors.Is(err, safefile.ErrNotRegular):
+		return fail(KindNotRegular, "%s", err)
+	case errors.Is(err, safefile.ErrTooLarge):
+		return fail(KindTooLarge, "%s", err)
+	case err != nil:
 		return fail(KindUnreadable, "%s", osCause(err))
 	}
-	if fi.IsDir() {
-		return fail(KindNotRegular, "is a directory")
+	data, err := safefile.ReadAll(f, MaxFileSize, safefile.DefaultTimeout)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return fail(KindTooLarge, "%s", err)
 	}
-	if !fi.Mode().IsRegular() {
-		return fail(KindNotRegular, "is a %s", fileType(fi.Mode()))
-	}
-	if fi.Size() > MaxFileSize {
-		return fail(KindTooLarge, "%d bytes, the limit is %d", fi.Size(), MaxFileSize)
-	}
-	f, err := os.Open(path)
 	if err != nil {
 		return fail(KindUnreadable, "%s", osCause(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return fail(KindUnreadable, "%s", osCause(err))
-	}
-	if len(data) > MaxFileSize {
-		return fail(KindTooLarge, "more than %d bytes", MaxFileSize)
 	}
 	if len(data) == 0 {
 		return fail(KindEmpty, "0 bytes")
@@ -56,16 +47,4 @@ func osCause(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-func fileType(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }

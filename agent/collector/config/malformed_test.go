@@ -142,7 +142,7 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(big, bytes.Repeat([]byte("#"), MaxFileSize+1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(big, nil); err == nil || !strings.Contains(err.Error(), "big.yml: file is 524289 bytes") {
+	if _, err := Load(big, nil); err == nil || !strings.Contains(err.Error(), "big.yml: is 524289 bytes") {
 		t.Errorf("big file: %v", err)
 	}
 	ok := filepath.Join(dir, "elasticsearch.yml")

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -29,22 +29,7 @@ const (
 // that wraps fs.ErrNotExist (Elasticsearch itself starts with no settings
 // then; the caller decides).
 func Load(path string, lookupEnv func(string) (string, bool)) (*YML, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("config %s: not a regular file (%s)", path, st.Mode().Type())
-	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("config %s: file is %d bytes, over the %d-byte limit", path, st.Size(), MaxFileSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := safefile.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}

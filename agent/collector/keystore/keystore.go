@@ -1,11 +1,11 @@
 package keystore
 
 import (
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
@@ -40,27 +40,12 @@ func Load(path string, password secret.Bytes) (*Keystore, error) {
 // file or is larger than MaxFileSize, so callers can ReadHeader and Parse
 // the same bytes.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := safefile.ReadFile(path, MaxFileSize)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, newError(path, KindTooLarge, "%s", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("keystore %s: %w", path, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("keystore %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("keystore %s: not a regular file (%s)", path, fi.Mode().Type())
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, newError(path, KindTooLarge, "%d bytes, more than the %d-byte limit", fi.Size(), MaxFileSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("keystore %s: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, newError(path, KindTooLarge, "more than the %d-byte limit", MaxFileSize)
 	}
 	return data, nil
 }

@@ -135,3 +135,24 @@ func byTarget(ps []event.Probe) map[string]event.Probe {
 
 type worldT = scenario.World
 type nodeT = scenario.Node
+
+// serveSilentOn accepts TCP connections on addr and holds them.
+func serveSilentOn(t *testing.T, addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+}
+
+type storeEnvelope = event.Envelope

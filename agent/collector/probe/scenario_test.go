@@ -88,10 +88,6 @@ func TestLiveProbeDiagnosesWithoutLogs(t *testing.T) {
 			cfg.ClientCAs = certgen.Pool(r.TransportCA.Cert)
 			return serveTLS(t, "127.0.1.2", cfg)
 		}, "transport-port-instead-of-remote-cluster-port [local] alias=my fix=local/local-1"},
-		{"nothing listening", func(t *testing.T, r *scenario.Cluster) string { return closedPort(t, "127.0.1.2") },
-			"remote-unreachable [local] alias=my fix=local/local-1"},
-		{"no TLS answer", func(t *testing.T, r *scenario.Cluster) string { return serveSilent(t, "127.0.1.2") },
-			"remote-unreachable [local] alias=my fix=local/local-1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -136,5 +132,40 @@ func TestLiveProbeWithRemoteAgent(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no probe evidence", d.Code)
 		}
+	}
+}
+
+// A refused or filtered probe alone opens nothing (the remote may be down
+// for maintenance), but it confirms and explains the connect_exception the
+// local log shows: nothing listens (refused) or TCP is answered but TLS is
+// not.
+func TestLiveProbeConfirmsRemoteUnreachable(t *testing.T) {
+	for _, c := range []struct {
+		name, kind string
+		serve      func(t *testing.T) string
+	}{
+		{"nothing listening", "refused", func(t *testing.T) string { return closedPort(t, "127.0.1.2") }},
+		{"no TLS answer", "tls-timeout", func(t *testing.T) string { return serveSilent(t, "127.0.1.2") }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w, n, _ := apiKeyNode(t)
+			addr := c.serve(t)
+			n.C.Settings["cluster.remote.my.seeds"] = []string{addr}
+			alone := analyze.Events(context.Background(), liveEvents(t, w, n), analyze.Options{})
+			expect(t, alone)
+
+			n.Log(scenario.ConnectFailed(w.At(time.Minute), "local-1", "sniff", "my", addr))
+			w.Build()
+			b, err := collect.Collect(context.Background(), collect.Options{Inspect: n.Options(), Location: time.UTC, Agent: "agent-local-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			es := append(b.Events, liveEvents(t, w, n)...)
+			ds := analyze.Events(context.Background(), es, analyze.Options{})
+			expect(t, ds, "remote-unreachable [local] alias=my fix=local/local-1")
+			if len(ds) == 1 && ds[0].Facts["error_kind"] != c.kind {
+				t.Errorf("error_kind %v, want %s", ds[0].Facts["error_kind"], c.kind)
+			}
+		})
 	}
 }

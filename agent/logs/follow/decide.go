@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/esdoctor/esdoctor/agent/logs/positions"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // evaluate decides about a present file that no carrier reads. By its
@@ -42,7 +43,7 @@ func (m *manager) evaluate(p present) {
 	if !changed && (fs.status == stSkipped || fs.status == stIncomplete) {
 		return
 	}
-	file, err := os.Open(p.path)
+	file, _, err := safefile.Open(p.path, 0)
 	if err != nil {
 		fs.status = stFailed
 		if !errors.Is(err, os.ErrNotExist) {

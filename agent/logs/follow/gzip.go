@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/esdoctor/esdoctor/shared/safefile"
 	"go.uber.org/zap"
 )
 
@@ -44,6 +45,13 @@ func (c *carrier) followGzip(ctx context.Context) outcome {
 		}
 	}
 	for ctx.Err() == nil {
+		if c.readPos > safefile.MaxGzipLog {
+			c.logger().Warn("gzip file decompresses past the cap (a gzip bomb, or not a rotated log); the rest is not read",
+				zap.Int64("cap", safefile.MaxGzipLog))
+			c.deliverPartial(ctx)
+			c.release(ctx, "gzip-end", true)
+			return outConsumed
+		}
 		n, err := zr.Read(c.buf)
 		if n > 0 {
 			c.split.feed(c.buf[:n], func(l Line) { c.add(ctx, l) })

@@ -21,11 +21,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/google/renameio/v2"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // Version is the format version this build writes and reads.
@@ -175,12 +173,7 @@ func Encode(f *File) ([]byte, error) {
 // Load reads and decodes the positions file at path. A missing file gives
 // an error that matches os.ErrNotExist.
 func Load(path string) (*File, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("positions %s: %w", path, err)
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	data, err := safefile.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("positions %s: %w", path, err)
 	}
@@ -195,21 +188,8 @@ func Save(path string, f *File) error {
 	if err != nil {
 		return fmt.Errorf("positions %s: %w", path, err)
 	}
-	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o600))
-	if err != nil {
+	if err := safefile.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("positions %s: %w", path, err)
-	}
-	defer pf.Cleanup()
-	if _, err := pf.Write(data); err != nil {
-		return fmt.Errorf("positions %s: %w", path, err)
-	}
-	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("positions %s: %w", path, err)
-	}
-	// The rename is durable only once the directory is synced.
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }

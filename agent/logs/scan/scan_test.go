@@ -152,7 +152,7 @@ func TestMalformed(t *testing.T) {
 	}{
 		{name: "truncated.log.gz", data: z.Bytes()[:z.Len()/2], wantErr: "truncated.log.gz: truncated gzip stream", minSyms: 1},
 		{name: "badheader.gz", data: []byte{0x1f, 0x8b, 0x00, 0x00, 0x01}, wantErr: "badheader.gz: gzip:"},
-		{name: "missing.log", wantErr: "missing.log: open"},
+		{name: "missing.log", wantErr: "missing.log: no such file"},
 		{name: "adir", dir: true, wantErr: "adir: is a directory"},
 		{name: "garbage.log", data: bytes.Repeat([]byte{0x00, 0xff, 0xfe, '[', '{', '\n', 0x80, '"', '\\'}, 100000)},
 		{name: "nul-and-invalid-utf8.log", data: append([]byte("\x00\x00\xc3\x28[2024-01-01T00:00:00,000][WARN ][o.e.t.TcpTransport] [n\xff] \x00"), sym...), minSyms: 1},

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/esdoctor/esdoctor/agent/logs/symptom"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/safefile"
 )
 
 // ScanFile scans a whole file, plain or gzip (told by its magic bytes, not
@@ -18,18 +18,11 @@ import (
 // error (unreadable file, truncated gzip) it returns it naming the file,
 // after emitting what it found before it.
 func ScanFile(ctx context.Context, path string, opts Options, emit func(event.Symptom)) error {
-	f, err := os.Open(path)
+	f, st, err := safefile.OpenStream(path)
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", path, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("scan %s: %w", path, err)
-	}
-	if st.IsDir() {
-		return fmt.Errorf("scan %s: is a directory", path)
-	}
 	if opts.Matcher == nil {
 		opts.Matcher = opts.matcher()
 	}
@@ -100,7 +93,12 @@ func scanGzipReader(ctx context.Context, path string, r io.Reader, opts Options,
 		return fmt.Errorf("scan %s: gzip: %w", path, err)
 	}
 	defer zr.Close()
-	if err := scanStream(ctx, path, zr, 0, opts, out); err != nil {
+	lr := &io.LimitedReader{R: zr, N: safefile.MaxGzipLog + 1}
+	err = scanStream(ctx, path, lr, 0, opts, out)
+	if err == nil && lr.N <= 0 {
+		return fmt.Errorf("scan %s: gzip stream decompresses to more than %d bytes (a gzip bomb, or not a rotated log); symptoms before the cap were reported", path, int64(safefile.MaxGzipLog))
+	}
+	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return fmt.Errorf("scan %s: truncated gzip stream (%w); symptoms before the cut were reported", path, err)
 		}

@@ -22,6 +22,36 @@ var extractors = map[string]func(c *matchCtx, f map[string]string){
 	"publish":       extractPublish,
 	"closed":        extractClosed,
 	"mesh":          extractMesh,
+	"sslfile":       extractSSLFile,
+	"disconnected":  extractDisconnected,
+}
+
+var (
+	reSSLFile      = regexp.MustCompile(`\[((?:/|[A-Za-z]:\\)[^\]\n]+)\]`)
+	reSSLReloaded  = regexp.MustCompile(`reloaded \[([^\]\n]+)\]`)
+	reCCSCluster   = regexp.MustCompile(`CCS remote cluster failure\. Cluster \[([^\]]+)\]`)
+	reDisconnected = regexp.MustCompile(`\[([^\]\[]*)\]\[([^\]\[]+:\d+)\]\[([^\s]+?)\] disconnected`)
+	reCCSIndex     = regexp.MustCompile(`path: /([^\s/,:]+):[^\s/,]+/_(?:async_)?search`)
+)
+
+// extractSSLFile: the file a failed SSL reload names, if the cause does.
+func extractSSLFile(c *matchCtx, f map[string]string) {
+	if p := first(reSSLFile, c.text); p != "" {
+		setIf(f, "path", p)
+	}
+	setIf(f, "path", first(reSSLReloaded, c.text))
+}
+
+// extractDisconnected: the alias, remote node, address and action of a
+// cross-cluster search failure on a NodeDisconnectedException.
+func extractDisconnected(c *matchCtx, f map[string]string) {
+	setIf(f, "alias", first(reCCSCluster, c.text))
+	setIf(f, "alias", first(reCCSIndex, c.text))
+	if m := reDisconnected.FindStringSubmatch(c.text); m != nil {
+		setIf(f, "remote_node", m[1])
+		setIf(f, "address", normAddr(m[2]))
+		setIf(f, "action", m[3])
+	}
 }
 
 // setIf sets f[k] = v unless v is empty or f[k] is already set.
