@@ -179,6 +179,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if !a.cfg.Logs.Disabled {
 		run("logs", a.followLogs)
 	}
+	if a.cfg.Mesh.On() && len(a.cfg.Mesh.Logs) > 0 {
+		run("mesh-logs", a.followMeshLogs)
+	}
 	if !a.cfg.Probes.Disabled {
 		run("probes", a.probeLoop)
 	}
@@ -255,6 +258,9 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	if a.cfg.Node.ClusterSettingsFile != "" {
 		files = append(files, a.cfg.Node.ClusterSettingsFile)
 	}
+	// The mesh pack's objects and certificate checks travel with the
+	// snapshot (after the digest: they are not the node's configuration).
+	files = append(files, a.readMesh(s)...)
 	w.SetFiles(files)
 	if _, err := a.sp.Append(collect.SnapshotEvent(s, a.cfg.Agent)); err != nil {
 		a.log.Error("snapshot not spooled", zap.Error(err))

@@ -158,7 +158,7 @@ type nodeState struct {
 }
 
 func (n *nodeState) fileError(path string, err error) {
-	msg := err.Error()
+	msg := secret.Scrub(err.Error())
 	n.snap.Errors = append(n.snap.Errors, event.FileError{File: path, Error: msg})
 	n.log.Warn("input could not be read", zap.String("path", path), zap.String("cause", msg))
 }

@@ -61,6 +61,9 @@ func runShow(env *cli.Env, args []string) int {
 	if fs.NArg() != 1 {
 		return cli.Usagef(env, "want one diagnosis id (see 'esdoctor diagnoses')")
 	}
+	if strings.TrimSpace(fs.Arg(0)) == "" {
+		return cli.Usagef(env, "the diagnosis id is empty (see 'esdoctor diagnoses')")
+	}
 	format, cl, ok := c.resolve(env)
 	if !ok {
 		return cli.ExitUsage

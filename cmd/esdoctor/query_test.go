@@ -46,7 +46,7 @@ func TestDiagnosesShowNodesCodes(t *testing.T) {
 	_, errOut, code = run(t, "", "show", "zzz", "--server", server)
 	oneLine(t, "show unknown", errOut, code, `no diagnosis with id "zzz"`)
 	_, errOut, code = run(t, "", "show", "", "--server", server)
-	oneLine(t, "show empty prefix", errOut, code, "ambiguous")
+	oneLine(t, "show empty id", errOut, code, "the diagnosis id is empty")
 	_, errOut, code = run(t, "", "show", "--server", server)
 	oneLine(t, "show without id", errOut, code, "want one diagnosis id")
 

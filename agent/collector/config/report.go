@@ -93,9 +93,12 @@ func settingOf(val Value, src string) event.Setting {
 	if val.Secret {
 		return event.Setting{Value: secret.Redacted, Source: src}
 	}
-	s := event.Setting{Value: val.Scalar, Source: src}
+	s := event.Setting{Value: secret.Scrub(val.Scalar), Source: src}
 	if val.IsList {
-		s.Values = append([]string{}, val.List...)
+		s.Values = make([]string, len(val.List))
+		for i, v := range val.List {
+			s.Values[i] = secret.Scrub(v)
+		}
 	}
 	return s
 }

@@ -44,6 +44,19 @@ func NewScanner(file string) *Scanner {
 	return &Scanner{file: file, comp: c, pathSet: c != Unknown}
 }
 
+// Safe returns the position before which every line is fully processed:
+// the start of a pending partial CRI line or curl line, else ok=false
+// (everything pushed is done).
+func (s *Scanner) Safe() (offset, lineNo int64, ok bool) {
+	switch {
+	case s.partial.Len() > 0:
+		return s.pStart, s.pLine, true
+	case s.curl != nil:
+		return s.curl.Offset, s.curl.Line, true
+	}
+	return 0, 0, false
+}
+
 // Component is the file's component as known so far.
 func (s *Scanner) Component() Component { return s.comp }
 
