@@ -87,6 +87,8 @@ type Config struct {
 	} `yaml:"metrics"`
 	// Probes are the active probes (remote TLS, peers, kernel).
 	Probes ProbeConfig `yaml:"probes"`
+	// ESAPI is the optional local Elasticsearch API collector.
+	ESAPI ESAPIConfig `yaml:"es_api"`
 	// Agent names this agent instance (default: the host name).
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).
@@ -185,6 +187,8 @@ func (c *Config) defaults(base string) {
 	rel(&c.StateDir)
 	rel(&c.NATS.CredsFile)
 	rel(&c.NATS.CAFile)
+	rel(&c.ESAPI.CredentialsFile)
+	rel(&c.ESAPI.CAFile)
 	if c.Logs.Mesh {
 		c.Mesh.Enabled = true
 	}
