@@ -144,7 +144,8 @@ func (s *Scanner) line(text string, criTime time.Time, offset, lineNo int64) []e
 // anchors are literals one of which every line a symptom comes from holds
 // (istio-proxy access logs are large: most lines are not parsed).
 var anchors = []string{"TLS handshake error", "cannot list resource", "Authentication failed", "Failed to authenticate client",
-	"RBAC", "rbac_access_denied", "enforced denied", "filter_chain_not_found", "TLS error", "TLS_error", "curl: (56)"}
+	"RBAC", "rbac_access_denied", "enforced denied", "filter_chain_not_found", "TLS error", "TLS_error", "curl: (56)",
+	"inbound|", `"inbound_`}
 
 // learnLines is how many lines of a file of unknown component are parsed
 // whatever they hold, to learn the component from their layout and scope.
