@@ -16,9 +16,16 @@ FUZZTIME ?= 10s
 
 all: build
 
+# --version of every binary: version, commit and build date (outside git: devel/unknown, or the toolchain's build info).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+VPKG    := github.com/esdoctor/esdoctor/shared/version
+LDFLAGS ?= -X $(VPKG).Version=$(VERSION) -X $(VPKG).Commit=$(COMMIT) -X $(VPKG).Date=$(DATE)
+
 build:
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
 
 generate:
 	cd shared/catalog && $(GO) generate .

@@ -50,12 +50,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"github.com/esdoctor/esdoctor/aggregator/acks"
 	"github.com/esdoctor/esdoctor/aggregator/api"
 	"github.com/esdoctor/esdoctor/aggregator/ingest"
 	"github.com/esdoctor/esdoctor/aggregator/natsauth"
 	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/aggregator/store"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
+	"github.com/esdoctor/esdoctor/aggregator/web"
 	"github.com/esdoctor/esdoctor/shared/natsx"
 )
 
@@ -131,6 +133,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Now is the clock of the rules. Default time.Now.
 	Now func() time.Time
+	// Tokens are the API tokens (--api-token-file): beyond loopback the
+	// API answers 401 without one. Nil: loopback only.
+	Tokens *api.Tokens
 }
 
 // Stats count what the aggregator did.
@@ -172,6 +177,9 @@ type Aggregator struct {
 	nc       *nats.Conn
 	auth     *natsauth.Authority
 	lastEval time.Time
+	acks     *acks.Store
+	// broker feeds the console's event stream.
+	broker *api.Broker
 }
 
 // New checks the options; Run starts the aggregator.
@@ -221,7 +229,7 @@ func New(o Options) (*Aggregator, error) {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	a := &Aggregator{o: o, log: o.Logger.Named("aggregator"), reg: reg, store: store.New(), tracker: tracker.New(tracker.Options{}),
-		readyC: make(chan struct{}), stopped: make(chan struct{})}
+		readyC: make(chan struct{}), stopped: make(chan struct{}), broker: api.NewBroker()}
 	m, err := newMetrics(reg, a)
 	if err != nil {
 		return nil, err
@@ -258,8 +266,9 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aggregator: HTTP API on %s: %w", a.o.Listen, err)
 	}
-	srv := &http.Server{Handler: api.NewHandler(a, api.HandlerOptions{Gatherer: a.reg, Logger: a.o.Logger}),
-		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: api.NewHandler(a, api.HandlerOptions{Gatherer: a.reg, Logger: a.o.Logger, Broker: a.broker,
+		Tokens: a.o.Tokens, UI: web.Handler()}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(a.broker.Close)
 	a.mu.Lock()
 	a.httpAddr = ln.Addr().String()
 	a.mu.Unlock()
@@ -271,7 +280,11 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		_ = srv.Shutdown(sctx)
 		<-httpDone
 	}()
-	a.log.Info("HTTP API listening (no authentication: keep it on a trusted address)", zap.String("address", a.HTTPAddr()))
+	a.log.Info("HTTP API and console listening", zap.String("address", a.HTTPAddr()), zap.String("console", "http://"+a.HTTPAddr()+"/"),
+		zap.Int("api_tokens", a.o.Tokens.Len()))
+	if a.o.Tokens.Len() == 0 && !loopbackListen(a.HTTPAddr()) {
+		a.log.Warn("the API listens beyond loopback without --api-token-file: it answers 401 to every request from another host")
+	}
 	if addr := os.Getenv(PprofEnv); addr != "" {
 		stop, err := a.servePprof(addr)
 		if err != nil {
@@ -326,6 +339,29 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
+
+	ackStore, err := acks.Open(ctx, js, acks.Options{Replicas: a.o.Replicas, Logger: a.o.Logger, OnChange: a.onAck})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("aggregator: %w", err)
+	}
+	a.mu.Lock()
+	a.acks = ackStore
+	a.mu.Unlock()
+	ackCtx, stopAcks := context.WithCancel(context.Background())
+	acksDone := make(chan struct{})
+	go func() {
+		defer close(acksDone)
+		if err := ackStore.Watch(ackCtx); err != nil {
+			a.log.Warn("acknowledgements are not watched", zap.Error(err))
+		}
+	}()
+	defer func() {
+		stopAcks()
+		<-acksDone
+	}()
 
 	svc, err := api.NewService(nc, a)
 	if err != nil {
@@ -538,6 +574,16 @@ func (a *Aggregator) saveHistory() {
 	if err := a.tracker.SaveFile(filepath.Join(a.o.DataDir, StateFile), a.o.Now()); err != nil {
 		a.log.Warn("cannot save the diagnoses history", zap.Error(err))
 	}
+}
+
+// loopbackListen reports whether an address binds loopback only.
+func loopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // splitListen parses host:port; port 0 means any free port.

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/esdoctor/esdoctor/shared/version"
 )
 
 // Exit codes.
@@ -58,7 +60,7 @@ func Main(prog, summary string, cmds []Command, args []string, stdout, stderr io
 		for _, c := range sorted {
 			fmt.Fprintf(w, "  %-12s %s\n", c.Name, c.Summary)
 		}
-		fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags.\n", prog)
+		fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags, '%s --version' for the build.\n", prog, prog)
 	}
 	if len(args) == 0 {
 		usage(stderr)
@@ -67,6 +69,9 @@ func Main(prog, summary string, cmds []Command, args []string, stdout, stderr io
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		usage(stdout)
+		return ExitOK
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, version.Line(prog))
 		return ExitOK
 	}
 	for _, c := range cmds {

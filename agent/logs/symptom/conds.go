@@ -98,6 +98,11 @@ func (c *matchCtx) eval(cond Cond) bool {
 		return c.esAuthor(true)
 	case CondCCSSearch:
 		return c.has("CCS remote cluster failure") || c.remoteContext() || reCCSPath.MatchString(c.text)
+	case CondAuditRecord:
+		return reAuditType.MatchString(c.text) && reAuditDenied.MatchString(c.text)
+	case CondAuditRemoteIndices:
+		m := reAuditIndices.FindStringSubmatch(c.text)
+		return m != nil && strings.Contains(m[1], ":")
 	case CondNodeLogger:
 		l := strings.TrimSpace(c.r.Logger)
 		if l == "" {
@@ -139,6 +144,12 @@ var (
 	reFrame   = regexp.MustCompile(`(?m)^[|\w ]*\s+at ([\w$.@/-]+)\(`)
 	reESFrame = regexp.MustCompile(`(?m)^\s*at (?:[\w.-]+@[\w.-]+/)?org\.elasticsearch\.`)
 	reCCSPath = regexp.MustCompile(`path: /[^\s/,]*[\w*-]:[^\s/,]+/_(?:async_)?search`)
+)
+
+var (
+	reAuditType    = regexp.MustCompile(`"type"\s*:\s*"audit"`)
+	reAuditDenied  = regexp.MustCompile(`"event\.action"\s*:\s*"access_denied"`)
+	reAuditIndices = regexp.MustCompile(`"indices"\s*:\s*\[([^\]]*)\]`)
 )
 
 // esAuthor: see CondESAuthor.

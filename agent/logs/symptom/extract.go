@@ -23,6 +23,7 @@ var extractors = map[string]func(c *matchCtx, f map[string]string){
 	"closed":        extractClosed,
 	"mesh":          extractMesh,
 	"sslfile":       extractSSLFile,
+	"audit":         extractAudit,
 	"disconnected":  extractDisconnected,
 }
 
@@ -33,6 +34,39 @@ var (
 	reDisconnected = regexp.MustCompile(`\[([^\]\[]*)\]\[([^\]\[]+:\d+)\]\[([^\s]+?)\] disconnected`)
 	reCCSIndex     = regexp.MustCompile(`path: /([^\s/,:]+):[^\s/,]+/_(?:async_)?search`)
 )
+
+var reAuditField = regexp.MustCompile(`"(action|user\.name|apikey\.id|apikey\.name|origin\.address|request\.name|node\.name|cluster\.name)"\s*:\s*"([^"]*)"`)
+
+// extractAudit reads an audit event: action, user, api_key_id, indices
+// (comma-joined), origin address, and the alias of "alias:index" indices.
+func extractAudit(c *matchCtx, f map[string]string) {
+	for _, m := range reAuditField.FindAllStringSubmatch(c.text, -1) {
+		switch m[1] {
+		case "action":
+			setIf(f, "action", m[2])
+		case "user.name":
+			setIf(f, "user", m[2])
+		case "apikey.id":
+			setIf(f, "api_key_id", m[2])
+		case "origin.address":
+			setIf(f, "origin_address", normAddr(m[2]))
+		case "node.name":
+			setIf(f, "audit_node", m[2])
+		}
+	}
+	if m := reAuditIndices.FindStringSubmatch(c.text); m != nil {
+		var idx []string
+		for _, x := range strings.Split(m[1], ",") {
+			if x = strings.Trim(strings.TrimSpace(x), `"`); x != "" {
+				idx = append(idx, x)
+				if a, _, ok := strings.Cut(x, ":"); ok && f["alias"] == "" && !strings.ContainsAny(a, "*") {
+					f["alias"] = a
+				}
+			}
+		}
+		setIf(f, "indices", strings.Join(idx, ","))
+	}
+}
 
 // extractSSLFile: the file a failed SSL reload names, if the cause does.
 func extractSSLFile(c *matchCtx, f map[string]string) {

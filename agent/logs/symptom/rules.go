@@ -47,6 +47,12 @@ const (
 	// (TransportSearchAction's "CCS remote cluster failure", or a search
 	// of an "alias:index" expression).
 	CondCCSSearch Cond = "ccs-search"
+	// CondAuditRecord: an Elasticsearch audit log event ("type":"audit",
+	// "event.action":"access_denied").
+	CondAuditRecord Cond = "audit-record"
+	// CondAuditRemoteIndices: the audit event's indices name a remote
+	// cluster ("alias:index").
+	CondAuditRemoteIndices Cond = "audit-remote-indices"
 	// CondNodeLogger: the logger is o.e.n.Node / org.elasticsearch.node.Node
 	// (or NodeConstruction); a record without a logger qualifies only with
 	// the Node's own "node name [..], node ID [..]" or "version[..], pid[..]".
@@ -170,6 +176,17 @@ var rules = []Rule{
 		Extract:   []string{"authz", "remote"}},
 	{Code: catalog.SymRemoteIndicesUnauthorized, Anchors: []string{"towards remote cluster", "is unauthorized for "},
 		Extract: []string{"authz", "remote"}},
+
+	// The ES audit log (<cluster>_audit.json, when xpack.security.audit is
+	// enabled): privilege failures "are not in the server log by default".
+	// An access_denied of a remote-cluster or remote-index action: on the
+	// fulfilling (remote) side it carries cross_cluster_access (the
+	// cross-cluster API key does not cover it); on the querying side the
+	// indices are "alias:index" expressions (no remote_indices privilege).
+	{Code: catalog.SymRemoteIndicesUnauthorized, Anchors: []string{"access_denied", "cross_cluster_access"},
+		When: []Cond{CondAuditRecord}, Extract: []string{"audit"}, Fixed: map[string]string{"source": "audit"}},
+	{Code: catalog.SymNoRemoteIndicesPrivileges, Anchors: []string{"access_denied", "indices"},
+		When: []Cond{CondAuditRecord, CondAuditRemoteIndices}, Extract: []string{"audit"}, Fixed: map[string]string{"source": "audit"}},
 
 	// S3 repository credentials.
 	{Code: catalog.SymS3InvalidAccessKey, Any: []string{"The AWS Access Key Id you provided does not exist", "InvalidAccessKeyId"},

@@ -175,6 +175,15 @@ var ruleCases = []ruleCase{
 	{name: "remote ping_schedule changed", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
 		"updating [cluster.remote.cluster_two.transport.ping_schedule] from [-1] to [30s]", nil},
 		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "cluster_two", "setting": "ping_schedule", "to": "30s"}},
+	// The audit log (<cluster>_audit.json): access_denied of a remote index
+	// search on the querying side, and on the fulfilling side with the
+	// cross-cluster access of the API key.
+	{name: "audit access_denied, querying side (remote index expression)", headless: true, ev: logEvent{stack: []string{
+		`{"type":"audit", "timestamp":"2023-06-28T16:36:47,264+0000", "cluster.name":"local", "cluster.uuid":"r3LhQj0iT3-8pbnmVCYrpQ", "node.name":"local-1", "node.id":"9clhpgjJRR-iKzOw20xBNQ", "event.type":"transport", "event.action":"access_denied", "authentication.type":"REALM", "user.name":"foo", "user.realm":"default_native", "user.roles":["foo-role"], "origin.type":"rest", "origin.address":"[::1]:52434", "request.id":"yKOgWxZ6TKqxu8vU4Kj0Iw", "action":"indices:data/read/search", "request.name":"SearchRequest", "indices":["my:logs-*"]}`}},
+		want: catalog.SymNoRemoteIndicesPrivileges, fields: map[string]string{"alias": "my", "user": "foo", "action": "indices:data/read/search", "indices": "my:logs-*", "source": "audit"}},
+	{name: "audit access_denied, fulfilling side (cross-cluster access)", headless: true, ev: logEvent{stack: []string{
+		`{"type":"audit", "timestamp":"2023-06-28T16:36:47,300+0000", "cluster.name":"remote", "node.name":"remote-1", "event.type":"transport", "event.action":"access_denied", "authentication.type":"API_KEY", "user.name":"foo", "user.realm":"_es_cross_cluster_access", "cross_cluster_access":{"authentication":{"user":{"name":"foo","realm":"default_native"}},"role_descriptors":[]}, "apikey.id":"agZXJocBmA2beJfq2yKu", "apikey.name":"my-cc-key", "origin.type":"transport", "origin.address":"192.168.0.7:55532", "action":"indices:data/read/search", "request.name":"SearchRequest", "indices":["logs-2023"]}`}},
+		want: catalog.SymRemoteIndicesUnauthorized, fields: map[string]string{"user": "foo", "api_key_id": "agZXJocBmA2beJfq2yKu", "indices": "logs-2023", "origin_address": "192.168.0.7:55532"}},
 	// Item: SSL files are hot-reloaded; a broken replacement is logged by
 	// FileWatcher with the reloader in the stack (8.x names).
 	{name: "ssl reload failed (8.x)", ev: logEvent{"WARN", "o.e.w.FileWatcher", "node-1", "cannot notify file changes listener",
@@ -304,6 +313,8 @@ var ruleCases = []ruleCase{
 
 // lookAlikes must give no symptom in any layout.
 var lookAlikes = []ruleCase{
+	{name: "audit access_denied of a local index", headless: true, ev: logEvent{stack: []string{
+		`{"type":"audit", "timestamp":"2020-12-31T00:33:52,521+0200", "node.id":"9clhpgjJRR-iKzOw20xBNQ", "event.type":"transport", "event.action":"access_denied", "authentication.type":"REALM", "user.name":"user1", "user.realm":"default_native", "user.roles":["test_role"], "origin.type":"rest", "origin.address":"[::1]:52434", "request.id":"yKOgWxZ6TKqxu8vU4Kj0Iw", "action":"indices:admin/auto_create", "request.name":"CreateIndexRequest", "indices":["<my-index-{now/d}>"]}`}}},
 	// Identity look-alikes: not written by Elasticsearch.
 	{name: "cross-cluster API key used on REST (reverse wrong type)", ev: logEvent{"WARN", "r.suppressed", "node-1",
 		"path: /_search, params: {}",
