@@ -70,3 +70,9 @@ bench-aggregator: build
 # peak RSS, CPU. Fails on any loss or duplicate. Flags: make bench-tail BENCH_TAIL_FLAGS="-duration 60s -rate 20000".
 bench-tail: build
 	./scripts/bench-tail.sh $(BENCH_TAIL_FLAGS)
+
+# The console in headless chromium with 1 000 nodes and 500 open diagnoses: list render, live SSE update, burst of
+# 100 updates, overview (measured, printed, never asserted). Needs chromium. Flags: BENCH_CONSOLE_FLAGS="-runs 5".
+.PHONY: bench-console
+bench-console:
+	$(GO) run ./bench/console $(BENCH_CONSOLE_FLAGS)
