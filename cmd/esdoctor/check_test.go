@@ -131,3 +131,10 @@ func TestCheckNagiosConformance(t *testing.T) {
 		t.Errorf("check --help: exit %d %q", code, out)
 	}
 }
+
+func TestVersion(t *testing.T) {
+	out, _, code := run(t, "", "--version")
+	if code != 0 || !strings.HasPrefix(out, "esdoctor ") || !strings.Contains(out, "(commit ") || !strings.Contains(out, ", built ") {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+}
