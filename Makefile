@@ -78,3 +78,9 @@ bench-tail: build
 .PHONY: bench-live
 bench-live: build
 	./scripts/bench-live.sh $(BENCH_LIVE_FLAGS)
+
+# The console in headless chromium with 1 000 nodes and 500 open diagnoses: list render, live SSE update, burst of
+# 100 updates, overview (measured, printed, never asserted). Needs chromium. Flags: BENCH_CONSOLE_FLAGS="-runs 5".
+.PHONY: bench-console
+bench-console:
+	$(GO) run ./bench/console $(BENCH_CONSOLE_FLAGS)
