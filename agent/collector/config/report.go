@@ -12,7 +12,7 @@ var (
 	reportExact = map[string]bool{
 		"cluster.name": true, "node.name": true, "node.roles": true, "xpack.security.enabled": true,
 		"xpack.security.enrollment.enabled": true,
-		"discovery.seed_hosts": true, "http.host": true, "http.bind_host": true, "http.publish_host": true,
+		"discovery.seed_hosts":              true, "http.host": true, "http.bind_host": true, "http.publish_host": true,
 		"http.port": true,
 	}
 	reportPrefixes = []string{

@@ -33,7 +33,7 @@ type Scanner struct {
 	partial strings.Builder
 	pStart  int64 // offset and line of the first partial piece
 	pLine   int64
-	seen int // lines without an anchor so far
+	seen    int // lines without an anchor so far
 	// curl keeps a "curl: (56) Recv failure: Connection reset by peer"
 	// until the next line says whether kubectl exec ran it.
 	curl *event.Symptom
