@@ -70,3 +70,17 @@ bench-aggregator: build
 # peak RSS, CPU. Fails on any loss or duplicate. Flags: make bench-tail BENCH_TAIL_FLAGS="-duration 60s -rate 20000".
 bench-tail: build
 	./scripts/bench-tail.sh $(BENCH_TAIL_FLAGS)
+
+# Live latency: 20 real agent daemons (own node dirs and logs) + the real aggregator; a writer appends symptom lines,
+# each timed from its write() to its evidence in GET /api/v1/diagnoses/{id}; p50/p99 without and with the
+# bench-aggregator background load, and idle agent CPU (measured, printed, never asserted).
+# Flags: make bench-live BENCH_LIVE_FLAGS="--lines 200 --load-agents 1000".
+.PHONY: bench-live
+bench-live: build
+	./scripts/bench-live.sh $(BENCH_LIVE_FLAGS)
+
+# The console in headless chromium with 1 000 nodes and 500 open diagnoses: list render, live SSE update, burst of
+# 100 updates, overview (measured, printed, never asserted). Needs chromium. Flags: BENCH_CONSOLE_FLAGS="-runs 5".
+.PHONY: bench-console
+bench-console:
+	$(GO) run ./bench/console $(BENCH_CONSOLE_FLAGS)

@@ -59,6 +59,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
 	"github.com/esdoctor/esdoctor/aggregator/web"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
 
 // Defaults of Options.
@@ -383,6 +384,18 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	}
 	defer func() { _ = svc.Stop() }()
 
+	// The site fingerprint key: created in the data dir at first start,
+	// handed to every agent that asks (see shared/sitekey).
+	key, err := a.siteKey()
+	if err != nil {
+		return err
+	}
+	ksub, err := sitekey.Serve(nc, key)
+	if err != nil {
+		return fmt.Errorf("aggregator: site key service: %w", err)
+	}
+	defer func() { _ = ksub.Unsubscribe() }()
+
 	fresh, err := a.rebuild(ctx, js)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -626,3 +639,21 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 var _ api.Source = (*Aggregator)(nil)
+
+// siteKey loads or creates DataDir/site.key (without a data dir, a key for
+// this run only).
+func (a *Aggregator) siteKey() ([]byte, error) {
+	if a.o.DataDir == "" {
+		a.log.Warn("no data directory: the site fingerprint key lives only as long as this process")
+		return sitekey.Generate()
+	}
+	path := filepath.Join(a.o.DataDir, sitekey.FileName)
+	key, created, err := sitekey.LoadOrCreate(path)
+	if err != nil {
+		return nil, fmt.Errorf("aggregator: %w", err)
+	}
+	if created {
+		a.log.Info("created the site fingerprint key; agents fetch it at start", zap.String("path", path))
+	}
+	return key, nil
+}

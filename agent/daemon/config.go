@@ -62,9 +62,9 @@ type Config struct {
 		Timezone string `yaml:"timezone"`
 		// Window folds repeats of a symptom (default 10m): the first
 		// occurrence is sent at once, repeats within the window of the
-		// previous one are counted and sent every RepeatFlush.
+		// previous one at most once per RepeatFlush (a burst as a count).
 		Window Duration `yaml:"window"`
-		// RepeatFlush is how often counted repeats are sent (default 500ms).
+		// RepeatFlush rate-limits the repeats of one symptom (default 500ms).
 		RepeatFlush Duration `yaml:"repeat_flush"`
 		// IdleAfter completes a plain record (header + stack trace) once
 		// its file has been quiet this long (default 200ms).
@@ -87,6 +87,8 @@ type Config struct {
 	} `yaml:"metrics"`
 	// Probes are the active probes (remote TLS, peers, kernel).
 	Probes ProbeConfig `yaml:"probes"`
+	// ESAPI is the optional local Elasticsearch API collector.
+	ESAPI ESAPIConfig `yaml:"es_api"`
 	// Agent names this agent instance (default: the host name).
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).
@@ -185,6 +187,8 @@ func (c *Config) defaults(base string) {
 	rel(&c.StateDir)
 	rel(&c.NATS.CredsFile)
 	rel(&c.NATS.CAFile)
+	rel(&c.ESAPI.CredentialsFile)
+	rel(&c.ESAPI.CAFile)
 	if c.Logs.Mesh {
 		c.Mesh.Enabled = true
 	}

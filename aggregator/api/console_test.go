@@ -39,9 +39,13 @@ func (c *console) Acknowledge(_ context.Context, id string, r api.AckRequest) (d
 	return d, nil
 }
 
-func (c *console) AckHistory(context.Context, string) ([]acks.Record, error) { return []acks.Record{}, nil }
+func (c *console) AckHistory(context.Context, string) ([]acks.Record, error) {
+	return []acks.Record{}, nil
+}
 
-func (c *console) Certificates(string) (diagnosis.CertComparison, bool) { return diagnosis.CertComparison{}, false }
+func (c *console) Certificates(string) (diagnosis.CertComparison, bool) {
+	return diagnosis.CertComparison{}, false
+}
 
 const (
 	readToken = "read-token-0123456789abcdef"

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
 )
 
 // FilterNodes keeps the nodes of cluster ("" keeps all).

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"strconv"
 
 	"github.com/nats-io/nats.go"
@@ -77,17 +78,8 @@ func serviceDiagnoses(src Source) micro.HandlerFunc {
 
 func serviceDiagnosis(src Source) micro.HandlerFunc {
 	return func(r micro.Request) {
-		if !ready(r, src) {
-			return
-		}
-		id, err := DecodeID(r.Data())
-		if err != nil {
-			fail(r, 400, err.Error())
-			return
-		}
-		d, ok := src.Diagnosis(id)
+		d, ok := requestedDiagnosis(r, src)
 		if !ok {
-			fail(r, 404, "no diagnosis with id "+clip(id))
 			return
 		}
 		respond(r, PageEvidence(d, 0, DefaultEvidenceLimit, DiagnosisBudget))
@@ -151,17 +143,8 @@ func serviceAck(src Source, c Console, action string) micro.HandlerFunc {
 
 func serviceAckHistory(src Source, c Console) micro.HandlerFunc {
 	return func(r micro.Request) {
-		if !ready(r, src) {
-			return
-		}
-		id, err := DecodeID(r.Data())
-		if err != nil {
-			fail(r, 400, err.Error())
-			return
-		}
-		d, ok := src.Diagnosis(id)
+		d, ok := requestedDiagnosis(r, src)
 		if !ok {
-			fail(r, 404, "no diagnosis with id "+clip(id))
 			return
 		}
 		ctx, cancel := ackContext(context.Background())
@@ -173,6 +156,24 @@ func serviceAckHistory(src Source, c Console) micro.HandlerFunc {
 		}
 		respond(r, rs)
 	}
+}
+
+// requestedDiagnosis answers the request itself (not ready, bad id, unknown
+// id) unless it returns the diagnosis the request names.
+func requestedDiagnosis(r micro.Request, src Source) (diagnosis.Diagnosis, bool) {
+	if !ready(r, src) {
+		return diagnosis.Diagnosis{}, false
+	}
+	id, err := DecodeID(r.Data())
+	if err != nil {
+		fail(r, 400, err.Error())
+		return diagnosis.Diagnosis{}, false
+	}
+	d, ok := src.Diagnosis(id)
+	if !ok {
+		fail(r, 404, "no diagnosis with id "+clip(id))
+	}
+	return d, ok
 }
 
 func ready(r micro.Request, src Source) bool {

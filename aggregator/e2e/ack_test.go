@@ -61,7 +61,7 @@ func TestAckHonouredAndDurable(t *testing.T) {
 	var ev struct {
 		Event string `json:"event"`
 		Data  struct {
-			ID  string          `json:"id"`
+			ID  string         `json:"id"`
 			Ack *diagnosis.Ack `json:"ack"`
 		} `json:"data"`
 	}

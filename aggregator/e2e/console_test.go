@@ -243,4 +243,3 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	shot("4-overview.png")
 }
-

@@ -53,7 +53,9 @@ func TestLiveAgentMeshPack(t *testing.T) {
 	// An aggregator without the pack on the same stream reports nothing
 	// mesh-related.
 	off := start(t, aggregator.Options{Durable: "mesh-off", NATSURL: url})
-	waitFor(t, 30*time.Second, func() bool { return off.Stats().Store.Applied >= agg.Stats().Store.Applied && agg.Stats().Store.Applied > 0 },
+	waitFor(t, 30*time.Second, func() bool {
+		return off.Stats().Store.Applied >= agg.Stats().Store.Applied && agg.Stats().Store.Applied > 0
+	},
 		func() string { return "the second aggregator catching up" })
 	time.Sleep(200 * time.Millisecond)
 	for _, d := range off.Diagnoses(api.Query{}) {

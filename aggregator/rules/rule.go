@@ -112,6 +112,7 @@ func Evaluate(v *pairing.View, o Options) []diagnosis.Diagnosis {
 			rule.Evaluate(v, r)
 		}
 	}
+	confirmRemoteInfo(v, r)
 	fs := r.findings
 	if !o.KeepNoOps {
 		fs = dropNoOps(fs, v)

@@ -40,6 +40,7 @@ func runCollect(env *cli.Env, args []string) int {
 	if bad != "" {
 		return cli.Usagef(env, "%s", bad)
 	}
+	defer nf.sayNote(env)
 	loc := o.Location
 	log := logx.New(logx.Options{Level: *logLevel})
 	defer log.Sync()

@@ -216,6 +216,15 @@ var adviceFor = map[catalog.SymptomCode]advice{
 			"The destination's PeerAuthentication (STRICT vs PERMISSIVE) is what you intend.",
 		},
 	},
+	catalog.SymMeshRequestAllowed: {
+		Meaning: "An Istio sidecar let a request into its workload (inbound 2xx/3xx). Normal traffic; it matters when the namespace has a deny-all AuthorizationPolicy, which should have answered 403 RBAC: access denied.",
+		LeadsTo: []catalog.Code{catalog.MeshAuthorizationPolicyNotEnforced},
+		Check: []string{
+			"kubectl get authorizationpolicy -n NS: a policy with spec {} denies everything to the namespace's workloads.",
+			"The destination pods run the istio-proxy sidecar and the policy is in their namespace.",
+		},
+		Informational: true,
+	},
 	catalog.SymMeshUpstreamTLSError: {
 		Meaning: "An Istio sidecar's TLS handshake to its upstream failed. CERTIFICATE_VERIFY_FAILED: the two sidecars do not share a root of trust (different roots across clusters, a rotated root, a DestinationRule with its own CA); WRONG_VERSION_NUMBER: TLS spoken to a plaintext port or the reverse.",
 		LeadsTo: []catalog.Code{catalog.MeshUpstreamTLSVerifyFailed},

@@ -24,7 +24,6 @@ type common struct {
 // loopback the aggregator needs one); --token-file wins over it.
 const TokenEnv = "ESDOCTOR_API_TOKEN"
 
-
 // commonFlags registers --format, --server and --timeout. Offline commands
 // accept --server too (so scripts can pass it everywhere) and say so.
 func commonFlags(env *cli.Env, fs *flag.FlagSet, offline bool) *common {

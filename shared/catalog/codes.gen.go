@@ -70,5 +70,6 @@ const (
 	SymMeshJwtAuthenticationFailed          SymptomCode = "mesh-jwt-authentication-failed"
 	SymMeshRbacDenied                       SymptomCode = "mesh-rbac-denied"
 	SymMeshPlaintextRefused                 SymptomCode = "mesh-plaintext-refused"
+	SymMeshRequestAllowed                   SymptomCode = "mesh-request-allowed"
 	SymMeshUpstreamTLSError                 SymptomCode = "mesh-upstream-tls-error"
 )
