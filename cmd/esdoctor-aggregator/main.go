@@ -39,6 +39,9 @@ func main() {
 // SIGTERM: graceful shutdown).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env := &cli.Env{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Prog: prog}
+	if cli.PrintVersion(prog, args, stdout) {
+		return cli.ExitOK
+	}
 	if len(args) > 0 {
 		if cmd, ok := authCommands[args[0]]; ok {
 			env.Prog = prog + " " + args[0]

@@ -13,6 +13,21 @@ import (
 	"strings"
 )
 
+// Version of the build, set by the linker: -ldflags "-X
+// github.com/esdoctor/esdoctor/shared/cli.Version=1.2.3" (make build,
+// make package). "dev" otherwise.
+var Version = "dev"
+
+// PrintVersion prints "prog version" and reports whether args asked for it
+// (--version as the only argument).
+func PrintVersion(prog string, args []string, stdout io.Writer) bool {
+	if len(args) != 1 || (args[0] != "--version" && args[0] != "-version") {
+		return false
+	}
+	fmt.Fprintf(stdout, "%s %s\n", prog, Version)
+	return true
+}
+
 // Exit codes.
 const (
 	ExitOK       = 0
@@ -60,6 +75,9 @@ func Main(prog, summary string, cmds []Command, args []string, stdout, stderr io
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage
+	}
+	if PrintVersion(prog, args, stdout) {
+		return ExitOK
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
