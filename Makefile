@@ -16,9 +16,16 @@ FUZZTIME ?= 10s
 
 all: build
 
+# --version of every binary: version, commit and build date (outside git: devel/unknown, or the toolchain's build info).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+VPKG    := github.com/esdoctor/esdoctor/shared/version
+LDFLAGS ?= -X $(VPKG).Version=$(VERSION) -X $(VPKG).Commit=$(COMMIT) -X $(VPKG).Date=$(DATE)
+
 build:
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
 
 generate:
 	cd shared/catalog && $(GO) generate .
@@ -47,11 +54,11 @@ demo-offline: build
 
 # deb and rpm of esdoctor-agent and esdoctor-aggregator (+ the esdoctor CLI) in dist/, built with nfpm as a library
 # (scripts/package): binaries, hardened units, /etc/esdoctor configs (0640), /var/lib/esdoctor, the esdoctor user.
-VERSION ?= 0.1.0
+PKG_VERSION ?= 0.1.0
 package:
 	@mkdir -p dist/bin
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/esdoctor/esdoctor/shared/cli.Version=$(VERSION)" -o dist/bin/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
-	$(GO) run ./scripts/package -bin dist/bin -out dist -version $(VERSION)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS) -X $(VPKG).Version=$(PKG_VERSION)" -o dist/bin/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
+	$(GO) run ./scripts/package -bin dist/bin -out dist -version $(PKG_VERSION)
 
 clean:
 	rm -rf $(BIN) dist
@@ -71,3 +78,17 @@ bench-aggregator: build
 # peak RSS, CPU. Fails on any loss or duplicate. Flags: make bench-tail BENCH_TAIL_FLAGS="-duration 60s -rate 20000".
 bench-tail: build
 	./scripts/bench-tail.sh $(BENCH_TAIL_FLAGS)
+
+# Live latency: 20 real agent daemons (own node dirs and logs) + the real aggregator; a writer appends symptom lines,
+# each timed from its write() to its evidence in GET /api/v1/diagnoses/{id}; p50/p99 without and with the
+# bench-aggregator background load, and idle agent CPU (measured, printed, never asserted).
+# Flags: make bench-live BENCH_LIVE_FLAGS="--lines 200 --load-agents 1000".
+.PHONY: bench-live
+bench-live: build
+	./scripts/bench-live.sh $(BENCH_LIVE_FLAGS)
+
+# The console in headless chromium with 1 000 nodes and 500 open diagnoses: list render, live SSE update, burst of
+# 100 updates, overview (measured, printed, never asserted). Needs chromium. Flags: BENCH_CONSOLE_FLAGS="-runs 5".
+.PHONY: bench-console
+bench-console:
+	$(GO) run ./bench/console $(BENCH_CONSOLE_FLAGS)

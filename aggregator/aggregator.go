@@ -50,13 +50,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"github.com/esdoctor/esdoctor/aggregator/acks"
 	"github.com/esdoctor/esdoctor/aggregator/api"
 	"github.com/esdoctor/esdoctor/aggregator/ingest"
 	"github.com/esdoctor/esdoctor/aggregator/natsauth"
 	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/aggregator/store"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
+	"github.com/esdoctor/esdoctor/aggregator/web"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
 
 // Defaults of Options.
@@ -131,6 +134,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Now is the clock of the rules. Default time.Now.
 	Now func() time.Time
+	// Tokens are the API tokens (--api-token-file): beyond loopback the
+	// API answers 401 without one. Nil: loopback only.
+	Tokens *api.Tokens
 }
 
 // Stats count what the aggregator did.
@@ -172,6 +178,9 @@ type Aggregator struct {
 	nc       *nats.Conn
 	auth     *natsauth.Authority
 	lastEval time.Time
+	acks     *acks.Store
+	// broker feeds the console's event stream.
+	broker *api.Broker
 }
 
 // New checks the options; Run starts the aggregator.
@@ -221,7 +230,7 @@ func New(o Options) (*Aggregator, error) {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	a := &Aggregator{o: o, log: o.Logger.Named("aggregator"), reg: reg, store: store.New(), tracker: tracker.New(tracker.Options{}),
-		readyC: make(chan struct{}), stopped: make(chan struct{})}
+		readyC: make(chan struct{}), stopped: make(chan struct{}), broker: api.NewBroker()}
 	m, err := newMetrics(reg, a)
 	if err != nil {
 		return nil, err
@@ -258,7 +267,9 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("aggregator: HTTP API on %s: %w", a.o.Listen, err)
 	}
-	srv := &http.Server{Handler: api.NewHandler(a, api.HandlerOptions{Gatherer: a.reg, Logger: a.o.Logger}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: api.NewHandler(a, api.HandlerOptions{Gatherer: a.reg, Logger: a.o.Logger, Broker: a.broker,
+		Tokens: a.o.Tokens, UI: web.Handler()}), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(a.broker.Close)
 	a.mu.Lock()
 	a.httpAddr = ln.Addr().String()
 	a.mu.Unlock()
@@ -270,7 +281,11 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		_ = srv.Shutdown(sctx)
 		<-httpDone
 	}()
-	a.log.Info("HTTP API listening (no authentication: keep it on a trusted address)", zap.String("address", a.HTTPAddr()))
+	a.log.Info("HTTP API and console listening", zap.String("address", a.HTTPAddr()), zap.String("console", "http://"+a.HTTPAddr()+"/"),
+		zap.Int("api_tokens", a.o.Tokens.Len()))
+	if a.o.Tokens.Len() == 0 && !loopbackListen(a.HTTPAddr()) {
+		a.log.Warn("the API listens beyond loopback without --api-token-file: it answers 401 to every request from another host")
+	}
 	if addr := os.Getenv(PprofEnv); addr != "" {
 		stop, err := a.servePprof(addr)
 		if err != nil {
@@ -326,11 +341,46 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		return nil
 	}
 
+	ackStore, err := acks.Open(ctx, js, acks.Options{Replicas: a.o.Replicas, Logger: a.o.Logger, OnChange: a.onAck})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("aggregator: %w", err)
+	}
+	a.mu.Lock()
+	a.acks = ackStore
+	a.mu.Unlock()
+	ackCtx, stopAcks := context.WithCancel(context.Background())
+	acksDone := make(chan struct{})
+	go func() {
+		defer close(acksDone)
+		if err := ackStore.Watch(ackCtx); err != nil {
+			a.log.Warn("acknowledgements are not watched", zap.Error(err))
+		}
+	}()
+	defer func() {
+		stopAcks()
+		<-acksDone
+	}()
+
 	svc, err := api.NewService(nc, a)
 	if err != nil {
 		return fmt.Errorf("aggregator: %w", err)
 	}
 	defer func() { _ = svc.Stop() }()
+
+	// The site fingerprint key: created in the data dir at first start,
+	// handed to every agent that asks (see shared/sitekey).
+	key, err := a.siteKey()
+	if err != nil {
+		return err
+	}
+	ksub, err := sitekey.Serve(nc, key)
+	if err != nil {
+		return fmt.Errorf("aggregator: site key service: %w", err)
+	}
+	defer func() { _ = ksub.Unsubscribe() }()
 
 	fresh, err := a.rebuild(ctx, js)
 	if err != nil {
@@ -390,7 +440,7 @@ func (a *Aggregator) servePprof(addr string) (stop func(), err error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() { _ = srv.Serve(ln) }()
 	a.log.Info("pprof listening", zap.String("address", ln.Addr().String()))
 	return func() { _ = srv.Close() }, nil
@@ -539,6 +589,16 @@ func (a *Aggregator) saveHistory() {
 	}
 }
 
+// loopbackListen reports whether an address binds loopback only.
+func loopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // splitListen parses host:port; port 0 means any free port.
 func splitListen(hp string) (string, int, error) {
 	host, ps, err := net.SplitHostPort(hp)
@@ -565,3 +625,21 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 var _ api.Source = (*Aggregator)(nil)
+
+// siteKey loads or creates DataDir/site.key (without a data dir, a key for
+// this run only).
+func (a *Aggregator) siteKey() ([]byte, error) {
+	if a.o.DataDir == "" {
+		a.log.Warn("no data directory: the site fingerprint key lives only as long as this process")
+		return sitekey.Generate()
+	}
+	path := filepath.Join(a.o.DataDir, sitekey.FileName)
+	key, created, err := sitekey.LoadOrCreate(path)
+	if err != nil {
+		return nil, fmt.Errorf("aggregator: %w", err)
+	}
+	if created {
+		a.log.Info("created the site fingerprint key; agents fetch it at start", zap.String("path", path))
+	}
+	return key, nil
+}

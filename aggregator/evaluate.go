@@ -9,7 +9,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/aggregator/api"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
+	"github.com/esdoctor/esdoctor/shared/diagnosis"
 )
 
 // loop evaluates the rules at most every EvalInterval after the store
@@ -61,8 +63,15 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 	a.m.observeEvaluation(elapsed, a.tracker)
 	if len(changes) > 0 {
 		a.dirty.Store(true)
+		a.clearResolvedAcks(changes)
 	}
 	for _, c := range changes {
+		if c.Diagnosis.State == diagnosis.StateOpen {
+			ds := []diagnosis.Diagnosis{c.Diagnosis}
+			a.annotate(ds)
+			c.Diagnosis = ds[0]
+		}
+		a.broker.Publish(api.EventDiagnosis, c)
 		a.m.changes.WithLabelValues(string(c.Kind)).Inc()
 		a.log.Info("diagnosis "+string(c.Kind), zap.String("code", c.Diagnosis.Code), zap.String("id", c.Diagnosis.ID),
 			zap.Strings("clusters", c.Diagnosis.Clusters), zap.String("alias", c.Diagnosis.Alias), zap.Bool("reopened", c.Reopened))

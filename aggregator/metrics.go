@@ -43,6 +43,15 @@ func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
 			Help: "Events delivered again and recognised by id (applied once)."}, func() float64 { return float64(a.store.Stats().Duplicates) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "esdoctor_replayed_events_total",
 			Help: "Events applied by the model rebuild at start."}, func() float64 { return float64(a.replayed.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "esdoctor_console_clients",
+			Help: "Clients following the event stream (console pages, esdoctor watch)."}, func() float64 { return float64(a.broker.Clients()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "esdoctor_acks",
+			Help: "Diagnoses with an acknowledgement record (in force or not) in the ESDOCTOR_ACKS bucket."}, func() float64 {
+			if s := a.ackStore(); s != nil {
+				return float64(s.Len())
+			}
+			return 0
+		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "esdoctor_store_nodes",
 			Help: "Nodes in the model."}, func() float64 { return float64(len(a.store.Nodes())) }),
 	}

@@ -26,6 +26,9 @@ func nodeInfos(nodes []*store.Node, now time.Time) []api.Node {
 			t := s.InspectedAt
 			info.LastSnapshot = &t
 			info.Host, info.ESVersion, info.Problems = s.Host, s.ESVersion, len(s.Problems)
+			if len(s.Errors) > 0 {
+				info.Unreadable = append(info.Unreadable, s.Errors...)
+			}
 		}
 		if !n.LastHeartbeat.IsZero() {
 			t := n.LastHeartbeat

@@ -36,11 +36,21 @@ func (a *Aggregator) Done() <-chan struct{} { return a.stopped }
 
 // Diagnoses returns the diagnoses q selects, in the contract's order.
 func (a *Aggregator) Diagnoses(q api.Query) []diagnosis.Diagnosis {
-	return a.tracker.List(tracker.Filter{State: q.State, Code: q.Code, Cluster: q.Cluster})
+	ds := a.tracker.List(tracker.Filter{State: q.State, Code: q.Code, Cluster: q.Cluster})
+	a.annotate(ds)
+	return ds
 }
 
 // Diagnosis returns one diagnosis by id, open or resolved.
-func (a *Aggregator) Diagnosis(id string) (diagnosis.Diagnosis, bool) { return a.tracker.Get(id) }
+func (a *Aggregator) Diagnosis(id string) (diagnosis.Diagnosis, bool) {
+	d, ok := a.tracker.Get(id)
+	if ok {
+		ds := []diagnosis.Diagnosis{d}
+		a.annotate(ds)
+		d = ds[0]
+	}
+	return d, ok
+}
 
 // Nodes lists the nodes the aggregator knows.
 func (a *Aggregator) Nodes() []api.Node { return nodeInfos(a.store.Nodes(), a.o.Now()) }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/esdoctor/esdoctor/shared/safefile"
 	"gopkg.in/yaml.v3"
+
+	"github.com/esdoctor/esdoctor/agent/mesh"
 )
 
 // Config is /etc/esdoctor/agent.yml. Every field is optional except what
@@ -60,9 +62,9 @@ type Config struct {
 		Timezone string `yaml:"timezone"`
 		// Window folds repeats of a symptom (default 10m): the first
 		// occurrence is sent at once, repeats within the window of the
-		// previous one are counted and sent every RepeatFlush.
+		// previous one at most once per RepeatFlush (a burst as a count).
 		Window Duration `yaml:"window"`
-		// RepeatFlush is how often counted repeats are sent (default 500ms).
+		// RepeatFlush rate-limits the repeats of one symptom (default 500ms).
 		RepeatFlush Duration `yaml:"repeat_flush"`
 		// IdleAfter completes a plain record (header + stack trace) once
 		// its file has been quiet this long (default 200ms).
@@ -70,11 +72,14 @@ type Config struct {
 		// FromEnd starts files seen for the first time at their end
 		// (default false: the whole file is read once).
 		FromEnd bool `yaml:"from_end"`
-		// Mesh enables the service-mesh symptoms.
+		// Mesh is the older switch of the service-mesh pack (mesh.enabled).
 		Mesh bool `yaml:"mesh"`
 		// Disabled turns the log follower off.
 		Disabled bool `yaml:"disabled"`
 	} `yaml:"logs"`
+	// Mesh is the service-mesh pack (off unless configured): istiod and
+	// istio-proxy logs, saved mesh objects and certificate checks.
+	Mesh    mesh.Config `yaml:"mesh"`
 	Metrics struct {
 		// Listen is where /metrics is served (default 127.0.0.1:9478,
 		// loopback only; "off" serves nothing).
@@ -82,6 +87,8 @@ type Config struct {
 	} `yaml:"metrics"`
 	// Probes are the active probes (remote TLS, peers, kernel).
 	Probes ProbeConfig `yaml:"probes"`
+	// ESAPI is the optional local Elasticsearch API collector.
+	ESAPI ESAPIConfig `yaml:"es_api"`
 	// Agent names this agent instance (default: the host name).
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).
@@ -180,6 +187,12 @@ func (c *Config) defaults(base string) {
 	rel(&c.StateDir)
 	rel(&c.NATS.CredsFile)
 	rel(&c.NATS.CAFile)
+	rel(&c.ESAPI.CredentialsFile)
+	rel(&c.ESAPI.CAFile)
+	if c.Logs.Mesh {
+		c.Mesh.Enabled = true
+	}
+	c.Mesh.Resolve(base)
 }
 
 func (c *Config) validate(path string) error {
@@ -188,6 +201,9 @@ func (c *Config) validate(path string) error {
 	}
 	if c.Spool.MaxBytes < 1<<20 {
 		return fmt.Errorf("agent config %s: spool.max_bytes must be at least 1 MiB", path)
+	}
+	if err := c.Mesh.Validate(); err != nil {
+		return fmt.Errorf("agent config %s: %w", path, err)
 	}
 	if c.Logs.RepeatFlush < Duration(100*time.Millisecond) || c.Logs.RepeatFlush > Duration(time.Minute) {
 		return fmt.Errorf("agent config %s: logs.repeat_flush must be between 100ms and 1m", path)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/esdoctor/esdoctor/shared/natsx"
 	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
+	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
 
 // Version is the agent version reported in heartbeats.
@@ -109,13 +111,17 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	}
 	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{}), probeKick: make(chan struct{}, 1)}
 	a.m = newMetrics(a.reg)
+	// The site key: an explicit file wins; else the aggregator's, cached
+	// in the state dir from an earlier start (Run fetches it again).
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
-		b, err := safefile.ReadLine(cfg.FingerprintKeyFile)
+		k, err := sitekey.Load(cfg.FingerprintKeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("fingerprint key %s: %w", cfg.FingerprintKeyFile, err)
+			return nil, fmt.Errorf("fingerprint key: %w", err)
 		}
-		key = bytes.TrimSpace(b)
+		key = k
+	} else if k, err := sitekey.Load(a.siteKeyPath()); err == nil {
+		key = k
 	}
 	a.fp = keystore.NewFingerprinter(key)
 	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), spool.Options{MaxBytes: cfg.Spool.MaxBytes, Logger: log, Registry: a.reg})
@@ -172,12 +178,31 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	if a.cfg.FingerprintKeyFile == "" {
+		a.fetchSiteKey(ctx, nc, 5*time.Second)
+		if !a.fingerprinter().Keyed() {
+			// Neither the aggregator nor a cache: a key of this node's own
+			// until the aggregator's arrives, so that nothing goes out
+			// unkeyed.
+			key, _, err := sitekey.LoadOrCreate(a.siteKeyPath())
+			if err != nil {
+				return err
+			}
+			a.setFingerprinter(keystore.NewFingerprinter(key))
+			a.log.Warn("site fingerprint key not received from the aggregator yet: using a key of this node's own until it arrives; "+
+				"fingerprints will not compare with other nodes' meanwhile", zap.String("path", a.siteKeyPath()))
+		}
+		run("sitekey", func(ctx context.Context) error { return a.siteKeyLoop(ctx, nc, w) })
+	}
 	a.inspect(ctx, w)
 	run("publish", pub.Run)
 	run("watch", func(ctx context.Context) error { return w.Run(ctx, func() { a.inspect(ctx, w) }) })
 	run("heartbeat", a.heartbeats)
 	if !a.cfg.Logs.Disabled {
 		run("logs", a.followLogs)
+	}
+	if a.cfg.Mesh.On() && len(a.cfg.Mesh.Logs) > 0 {
+		run("mesh-logs", a.followMeshLogs)
 	}
 	if !a.cfg.Probes.Disabled {
 		run("probes", a.probeLoop)
@@ -191,7 +216,7 @@ func (a *Agent) Run(ctx context.Context) error {
 func (a *Agent) inspectOptions() inspect.Options {
 	o := inspect.Options{
 		PathConf: a.cfg.Node.PathConf, PathLogs: a.cfg.Node.PathLogs, Cluster: a.cfg.Node.Cluster, Node: a.cfg.Node.Name,
-		ClusterSettings: a.cfg.Node.ClusterSettingsFile, Fingerprinter: a.fp, LogStart: inspect.LogStart, Logger: a.log,
+		ClusterSettings: a.cfg.Node.ClusterSettingsFile, Fingerprinter: a.fingerprinter(), LogStart: inspect.LogStart, Logger: a.log,
 		Location: a.location(),
 	}
 	if a.cfg.Node.KeystorePasswordFile != "" {
@@ -255,6 +280,9 @@ func (a *Agent) inspect(ctx context.Context, w *watch.Watcher) {
 	if a.cfg.Node.ClusterSettingsFile != "" {
 		files = append(files, a.cfg.Node.ClusterSettingsFile)
 	}
+	// The mesh pack's objects and certificate checks travel with the
+	// snapshot (after the digest: they are not the node's configuration).
+	files = append(files, a.readMesh(s)...)
 	w.SetFiles(files)
 	if _, err := a.sp.Append(collect.SnapshotEvent(s, a.cfg.Agent)); err != nil {
 		a.log.Error("snapshot not spooled", zap.Error(err))
@@ -373,4 +401,69 @@ func (a *Agent) heartbeatPayload() *event.Heartbeat {
 	}
 	a.mu.Unlock()
 	return h
+}
+
+func (a *Agent) siteKeyPath() string { return filepath.Join(a.cfg.StateDir, sitekey.FileName) }
+
+func (a *Agent) fingerprinter() *keystore.Fingerprinter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.fp
+}
+
+func (a *Agent) setFingerprinter(fp *keystore.Fingerprinter) {
+	a.mu.Lock()
+	a.fp = fp
+	a.mu.Unlock()
+}
+
+// fetchSiteKey asks the aggregator for the site key once; a new key is
+// cached 0600 in the state dir and used from the next inspection on. It
+// reports whether the key changed.
+func (a *Agent) fetchSiteKey(ctx context.Context, nc *nats.Conn, timeout time.Duration) bool {
+	cluster, node := a.cfg.Node.Cluster, a.cfg.Node.Name
+	if c, n, ok := natsx.InboxIdentity(a.creds); ok {
+		cluster, node = c, n
+	}
+	if cluster == "" || node == "" {
+		cluster, node = "_", "_"
+	}
+	fctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	key, err := sitekey.Fetch(fctx, nc, cluster, node)
+	if err != nil {
+		a.log.Debug("site key not received", zap.Error(err))
+		return false
+	}
+	cached, _ := sitekey.Load(a.siteKeyPath())
+	if !bytes.Equal(cached, key) {
+		if err := sitekey.Save(a.siteKeyPath(), key); err != nil {
+			a.log.Warn("site key not cached", zap.Error(err))
+		}
+	}
+	cur := a.fingerprinter()
+	if cur.Keyed() && cur.SameKey(key) {
+		return false
+	}
+	a.setFingerprinter(keystore.NewFingerprinter(key))
+	a.log.Info("site fingerprint key received from the aggregator", zap.String("cached", a.siteKeyPath()))
+	return true
+}
+
+// siteKeyLoop asks again every minute, so that an agent started before the
+// aggregator (or one the aggregator's key changed for) comes to use it; a
+// change re-inspects the node.
+func (a *Agent) siteKeyLoop(ctx context.Context, nc *nats.Conn, w *watch.Watcher) error {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if a.fetchSiteKey(ctx, nc, 10*time.Second) {
+				w.Trigger()
+			}
+		}
+	}
 }

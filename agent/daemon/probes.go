@@ -28,6 +28,21 @@ type ProbeConfig struct {
 	Concurrency int `yaml:"concurrency"`
 }
 
+// ESAPIConfig is the es_api section of agent.yml: the optional local
+// Elasticsearch API collector.
+type ESAPIConfig struct {
+	// URL of the node's HTTP API (e.g. https://127.0.0.1:9200); empty: off.
+	URL string `yaml:"url"`
+	// CredentialsFile holds "user:password" or an API key on its first
+	// line; it must be readable by the agent's user only (mode 0600).
+	CredentialsFile string `yaml:"credentials_file"`
+	// CAFile overrides the node's HTTP CA (default: the
+	// xpack.security.http.ssl trust of the node).
+	CAFile string `yaml:"ca_file"`
+	// Timeout of one request (default 10s).
+	Timeout Duration `yaml:"timeout"`
+}
+
 func (p ProbeConfig) withDefaults() ProbeConfig {
 	if p.Interval <= 0 {
 		p.Interval = Duration(5 * time.Minute)
@@ -54,8 +69,12 @@ func (a *Agent) kickProbes(res *inspect.Result) {
 // interval, never closer than MinGap, and spools their results.
 func (a *Agent) probeLoop(ctx context.Context) error {
 	pc := a.cfg.Probes.withDefaults()
-	set := probe.New(probe.Options{ConnectTimeout: time.Duration(pc.ConnectTimeout), HandshakeTimeout: time.Duration(pc.HandshakeTimeout),
-		Concurrency: pc.Concurrency})
+	o := probe.Options{ConnectTimeout: time.Duration(pc.ConnectTimeout), HandshakeTimeout: time.Duration(pc.HandshakeTimeout),
+		Concurrency: pc.Concurrency}
+	if e := a.cfg.ESAPI; e.URL != "" {
+		o.ESAPI = &probe.ESAPI{URL: e.URL, CredentialsFile: e.CredentialsFile, CAFile: e.CAFile, Timeout: time.Duration(e.Timeout)}
+	}
+	set := probe.New(o)
 	t := time.NewTicker(time.Duration(pc.Interval))
 	defer t.Stop()
 	var last time.Time

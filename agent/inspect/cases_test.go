@@ -24,7 +24,7 @@ var fixtureNow = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
 // fixtureMTime is the modification time every copied fixture file gets
 // (git does not keep mtimes), before the nodes' logged start.
-var fixtureMTime = time.Date(2026, 10, 20, 10, 0, 0, 0, time.UTC)
+var fixtureMTime = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 
 // goldenSiteKey is the fingerprint site key of the golden runs (the
 // keyed mode is fast; the unkeyed PBKDF2 mode is covered elsewhere).

@@ -69,7 +69,10 @@ type Options struct {
 type StartInfo struct {
 	Time time.Time
 	// LastLog is the time of the last record in the active log files.
-	LastLog   time.Time
+	LastLog time.Time
+	// Stopped is the time of a "stopping ..." record after the last start
+	// (zero when the log shows the node still running).
+	Stopped   time.Time
 	Version   string
 	PID       int
 	Addresses []event.Address
@@ -151,10 +154,11 @@ type nodeState struct {
 	parsed          map[int][]*certsX509
 	logAddresses    []event.Address
 	lastLog         time.Time
+	logStopped      time.Time
 }
 
 func (n *nodeState) fileError(path string, err error) {
-	msg := err.Error()
+	msg := secret.Scrub(err.Error())
 	n.snap.Errors = append(n.snap.Errors, event.FileError{File: path, Error: msg})
 	n.log.Warn("input could not be read", zap.String("path", path), zap.String("cause", msg))
 }
@@ -378,6 +382,7 @@ func (n *nodeState) findStart(ctx context.Context) {
 	}
 	n.logAddresses = si.Addresses
 	n.lastLog = si.LastLog
+	n.logStopped = si.Stopped
 	if n.snap.StartedAt == nil && !si.Time.IsZero() {
 		t := si.Time.UTC()
 		n.snap.StartedAt, n.snap.StartSource = &t, "log"

@@ -31,7 +31,7 @@ func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (
 	if len(files) == 0 {
 		return nil, nil
 	}
-	var starts, pubs []event.Symptom
+	var starts, pubs, stops []event.Symptom
 	var lastLog time.Time
 	for _, f := range files {
 		if t := lastRecordTime(f, loc); t.After(lastLog) {
@@ -43,6 +43,8 @@ func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (
 				starts = append(starts, s)
 			case "publish-address":
 				pubs = append(pubs, s)
+			case "node-stopping":
+				stops = append(stops, s)
 			}
 		})
 		if err != nil {
@@ -68,6 +70,11 @@ func LogStart(ctx context.Context, logDir, cluster string, loc *time.Location) (
 			if p, err := strconv.Atoi(s.Fields["pid"]); err == nil && si.PID == 0 {
 				si.PID = p
 			}
+		}
+	}
+	for _, s := range stops {
+		if !s.Time.Before(si.Time) && s.Time.After(si.Stopped) {
+			si.Stopped = s.Time
 		}
 	}
 	seen := map[string]bool{}

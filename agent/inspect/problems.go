@@ -76,32 +76,55 @@ func (n *nodeState) certificateExpiry() {
 	}
 }
 
-// changedSinceStart reports inputs modified after the ES process started.
+// changedSinceStart reports the yml and keystore modified after the ES
+// process started. Certificate, key and CA files are not inputs of this
+// check: ES polls the files its ssl settings name (every 5 s) and reloads
+// them itself when they are replaced under the same name.
+//
+// A start known only from the log (no process found) is trusted while the
+// log shows no stop after it: the node is taken to be still running the
+// configuration it read at that start ("no restart logged since the
+// change"). A logged stop makes the log silent about the present, and so
+// does a log that ended more than LogSilenceHorizon before the change (the
+// server log rolls daily and a running node logs at least its daily
+// housekeeping: a log years older than the files is a copy, not a node).
 func (n *nodeState) changedSinceStart() {
 	if n.snap.StartedAt == nil {
 		return
 	}
 	start := *n.snap.StartedAt
+	fromLog := n.snap.StartSource == "log"
+	if fromLog && !n.logStopped.IsZero() {
+		return
+	}
 	for _, f := range n.snap.Files {
+		if f.Role != "yml" && f.Role != "keystore" {
+			continue
+		}
 		if !f.ModTime.After(start) {
 			continue
 		}
-		// A start known only from the logs proves the change came after it
-		// only while the node kept logging after the change (no restart in
-		// between); logs that end before the change say nothing about now.
-		if n.snap.StartSource == "log" && !n.lastLog.After(f.ModTime) {
+		if fromLog && f.ModTime.Sub(n.lastLog) > LogSilenceHorizon {
 			continue
 		}
-		msg := fmt.Sprintf("%s was modified at %s, after Elasticsearch started at %s: the running node still uses the old %s; restart it",
-			f.Path, f.ModTime.Format(time.RFC3339), start.Format(time.RFC3339), f.Role)
-		if f.Role == "keystore" {
-			msg = fmt.Sprintf("%s was modified at %s, after Elasticsearch started at %s: reloadable entries (cluster.remote.*.credentials, s3.client.*) take effect after POST _nodes/reload_secure_settings; other entries need a restart",
-				f.Path, f.ModTime.Format(time.RFC3339), start.Format(time.RFC3339))
+		since := "after Elasticsearch started at " + start.Format(time.RFC3339)
+		if fromLog {
+			since = "after the node's last logged start at " + start.Format(time.RFC3339) + " (no restart logged since the change)"
 		}
-		n.problem(event.Problem{Code: string(catalog.ConfigChangedSinceStart), Severity: "warning", File: f.Path, Message: msg,
-			Facts: map[string]string{"role": f.Role, "mtime": f.ModTime.Format(time.RFC3339), "started_at": start.Format(time.RFC3339)}})
+		msg := fmt.Sprintf("%s was modified at %s, %s: the running node still uses the old %s; restart it",
+			f.Path, f.ModTime.Format(time.RFC3339), since, f.Role)
+		if f.Role == "keystore" {
+			msg = fmt.Sprintf("%s was modified at %s, %s: reloadable entries (cluster.remote.*.credentials, s3.client.*) take effect after POST _nodes/reload_secure_settings; other entries need a restart",
+				f.Path, f.ModTime.Format(time.RFC3339), since)
+		}
+		facts := map[string]string{"role": f.Role, "mtime": f.ModTime.Format(time.RFC3339), "started_at": start.Format(time.RFC3339), "start_source": n.snap.StartSource}
+		n.problem(event.Problem{Code: string(catalog.ConfigChangedSinceStart), Severity: "warning", File: f.Path, Message: msg, Facts: facts})
 	}
 }
+
+// LogSilenceHorizon: a start known only from the log speaks for changes made
+// at most this long after the log's last record.
+const LogSilenceHorizon = 7 * 24 * time.Hour
 
 // apiKeyPrerequisites checks what the API-key model needs on this node.
 func (n *nodeState) apiKeyPrerequisites() {

@@ -42,9 +42,12 @@ func TestUnreachablePredictedWrongPort(t *testing.T) {
 	expect(t, tp.s.analyze(), "remote-unreachable [local,remote] alias=my fix=local/local-1,local/local-2")
 }
 
-// remote-server-disabled, configuration alone: remote-3 of three never got
-// remote_cluster_server.enabled (nor its certificate); sniff mode reaches
-// every remote node, so only remote-3 needs the fix.
+// Configuration alone: remote-3 of three never got
+// remote_cluster_server.enabled (nor its certificate). With a cross-cluster
+// API key, sniff mode contacts the seeds (remote-1, remote-2) and then only
+// the nodes a seed reports as running the remote cluster server
+// (cluster:internal/remote_cluster/nodes): remote-3 is never contacted.
+// Nothing fails; it is config-drift (warning) on remote-3, not an error.
 func TestServerDisabledOnOneNodeConfig(t *testing.T) {
 	tp := newTopo(t, style{def: "yml-nested", nRemote: 3})
 	r3 := tp.n("remote-3")
@@ -52,7 +55,37 @@ func TestServerDisabledOnOneNodeConfig(t *testing.T) {
 	delete(r3.secure, "xpack.security.remote_cluster_server.ssl.keystore.secure_password")
 	delete(r3.files, "cross-cluster.p12")
 	tp.defineSeeds([]string{tp.n("remote-1").rcAddr(), tp.n("remote-2").rcAddr()})
+	ds := expect(t, tp.s.analyze(), "config-drift [remote] alias= fix=remote/remote-3")
+	if d := find(ds, "config-drift"); d == nil || d.Severity != "warning" {
+		t.Errorf("want a warning, got %+v", d)
+	}
+}
+
+// The same node is a seed: the connection contacts it on its remote
+// cluster port, where nothing listens. That is the error, on remote-3.
+func TestServerDisabledOnASeedNodeConfig(t *testing.T) {
+	tp := newTopo(t, style{def: "yml-flat", nRemote: 3})
+	r3 := tp.n("remote-3")
+	r3.unset("remote_cluster_server.enabled").unset("remote_cluster.host").unset("xpack.security.remote_cluster_server.ssl.enabled").unset("xpack.security.remote_cluster_server.ssl.keystore.path")
+	delete(r3.secure, "xpack.security.remote_cluster_server.ssl.keystore.secure_password")
+	delete(r3.files, "cross-cluster.p12")
+	tp.defineSeeds([]string{tp.n("remote-1").rcAddr(), r3.rcAddr()})
 	expect(t, tp.s.analyze(), "remote-server-disabled [local,remote] alias=my fix=remote/remote-3")
+}
+
+// Proxy mode: the local cluster connects only to the proxy address
+// (remote-1). remote-2, behind no address the local side uses, has the
+// server off: not an error of the connection; config-drift on remote-2.
+func TestServerDisabledBehindNoProxyAddress(t *testing.T) {
+	tp := newTopo(t, style{def: "settings-flat", mode: "proxy", layout: "plain", nRemote: 3})
+	r2 := tp.n("remote-2")
+	r2.unset("remote_cluster_server.enabled").unset("remote_cluster.host").unset("xpack.security.remote_cluster_server.ssl.enabled").unset("xpack.security.remote_cluster_server.ssl.keystore.path")
+	delete(r2.secure, "xpack.security.remote_cluster_server.ssl.keystore.secure_password")
+	delete(r2.files, "cross-cluster.p12")
+	ds := expect(t, tp.s.analyze(), "config-drift [remote] alias= fix=remote/remote-2")
+	if d := find(ds, "config-drift"); d == nil || d.Severity != "warning" {
+		t.Errorf("want a warning, got %+v", d)
+	}
 }
 
 // remote-server-disabled, logs: proxy mode by host name; remote-1 (the

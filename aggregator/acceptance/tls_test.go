@@ -2,6 +2,7 @@ package acceptance_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,14 +84,17 @@ func TestHostnameMismatchServerNameLogs(t *testing.T) {
 }
 
 // tls-certificate-expired, configuration alone: remote-2's remote cluster
-// server certificate expired. One node-level finding.
+// server certificate expired. The local cluster's connection "my" reaches
+// remote-2 (a seed running the server), so it is a fault of that connection,
+// local -> remote (my), reported before any traffic is logged, with remote-2
+// in the fix (renew, replace the file in place).
 func TestExpiredServerCertConfig(t *testing.T) {
 	tp := newTopo(t, style{def: "settings-nested"})
 	r2 := tp.n("remote-2")
 	tp.serverOn(r2, certgen.DNS("remote-2"), certgen.IPs(r2.ip), certgen.Validity(time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)))
-	ds := expect(t, tp.s.analyze(), "tls-certificate-expired [remote] alias= fix=remote/remote-2")
-	if d := find(ds, "tls-certificate-expired"); d != nil && d.Severity != "error" {
-		t.Errorf("severity %s, want error", d.Severity)
+	ds := expect(t, tp.s.analyze(), "tls-certificate-expired [local,remote] alias=my fix=remote/remote-2")
+	if d := find(ds, "tls-certificate-expired"); d != nil && (d.Severity != "error" || !strings.Contains(d.Fix.Summary, "in place")) {
+		t.Errorf("severity %s (want error), fix %q", d.Severity, d.Fix.Summary)
 	}
 }
 

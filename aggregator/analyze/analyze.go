@@ -77,3 +77,43 @@ func Evaluate(st *store.Store, o Options) []diagnosis.Diagnosis {
 	}
 	return rules.Evaluate(pairing.New(nodes, now), o.Rules)
 }
+
+// Files streams the bundle files into one store, one event at a time, so
+// that memory holds what the rules need (the store's fold), never a whole
+// bundle. A node collected more than once counts with its latest bundle
+// only (see Latest). It returns the headers of the bundles used and the
+// first error met (naming its file).
+func Files(ctx context.Context, paths []string, o Options) ([]diagnosis.Diagnosis, []*bundle.Header, error) {
+	type key struct{ c, n string }
+	latest := map[key]int{}
+	var heads []*bundle.Header
+	var use []string
+	for _, p := range paths {
+		h, err := bundle.Stream(p, true, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		k := key{h.Cluster, h.Node}
+		if i, ok := latest[k]; ok {
+			if h.CreatedAt.After(heads[i].CreatedAt) {
+				heads[i], use[i] = h, p
+			}
+			continue
+		}
+		latest[k] = len(heads)
+		heads = append(heads, h)
+		use = append(use, p)
+	}
+	st := store.New()
+	for i, p := range use {
+		h, err := bundle.Stream(p, false, func(e *event.Envelope) error {
+			_ = st.Apply(ctx, e)
+			return ctx.Err()
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		heads[i] = h
+	}
+	return Evaluate(st, o), heads, nil
+}

@@ -124,7 +124,8 @@ func TestHTTPErrors(t *testing.T) {
 		{"GET", "/api/v1/diagnoses/zzz", 404, "no diagnosis with id zzz"},
 		{"GET", "/api/v2/things", 404, "no such endpoint /api/v2/things"},
 		{"POST", "/api/v1/diagnoses", 405, "method POST not allowed"},
-		{"DELETE", "/api/v1/diagnoses/aaaa", 405, "read-only"},
+		{"DELETE", "/api/v1/diagnoses/aaaa", 405, "not allowed here"},
+		{"GET", "/api/v1/diagnoses/aaaa/ack", 405, "only acknowledging"},
 		{"GET", "/metrics", 200, "esdoctor_test_total"},
 	} {
 		req, _ := http.NewRequest(tc.method, base+tc.path, nil)

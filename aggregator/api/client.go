@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,6 +42,9 @@ func (e *StatusError) Is(target error) bool {
 type Client struct {
 	base *url.URL
 	hc   *http.Client
+	// Token, when set, is sent as Authorization: Bearer (needed beyond
+	// loopback).
+	Token string
 }
 
 // NewClient returns a client for server, e.g. http://127.0.0.1:9800.
@@ -78,10 +82,35 @@ func (c *Client) Diagnosis(ctx context.Context, id string) (diagnosis.Diagnosis,
 }
 
 // Nodes asks GET /api/v1/nodes.
-func (c *Client) Nodes(ctx context.Context) ([]Node, error) {
+func (c *Client) Nodes(ctx context.Context) ([]Node, error) { return c.NodesOf(ctx, "") }
+
+// NodesOf asks GET /api/v1/nodes?cluster=NAME ("" for all).
+func (c *Client) NodesOf(ctx context.Context, cluster string) ([]Node, error) {
 	var ns []Node
-	err := c.get(ctx, PathNodes, nil, &ns)
+	var q url.Values
+	if cluster != "" {
+		q = url.Values{"cluster": {cluster}}
+	}
+	err := c.get(ctx, PathNodes, q, &ns)
 	return ns, err
+}
+
+// Clusters asks GET /api/v1/clusters.
+func (c *Client) Clusters(ctx context.Context) (Clusters, error) {
+	var cs Clusters
+	err := c.get(ctx, PathClusters, nil, &cs)
+	return cs, err
+}
+
+// Acknowledge posts an ack, mute or unack (r.Action) of diagnosis id.
+func (c *Client) Acknowledge(ctx context.Context, id string, r AckRequest) (diagnosis.Diagnosis, error) {
+	var d diagnosis.Diagnosis
+	b, err := json.Marshal(r)
+	if err != nil {
+		return d, err
+	}
+	err = c.do(ctx, http.MethodPost, PathDiagnoses+"/"+url.PathEscape(id)+"/"+url.PathEscape(r.Action), nil, b, &d)
+	return d, err
 }
 
 // Codes asks GET /api/v1/codes.
@@ -100,48 +129,76 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 }
 
 func (c *Client) get(ctx context.Context, path string, q url.Values, v any) error {
+	return c.do(ctx, http.MethodGet, path, q, nil, v)
+}
+
+// URL is the full URL of path with query q.
+func (c *Client) URL(path string, q url.Values) string {
 	u := *c.base
 	u.Path = strings.TrimRight(u.Path, "/") + path
 	if len(q) > 0 {
 		u.RawQuery = q.Encode()
 	}
-	where := u.String()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
+	return u.String()
+}
+
+// Request builds a request with the client's token.
+func (c *Client) Request(ctx context.Context, method, where string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, where, body)
 	if err != nil {
-		return fmt.Errorf("%s: %w", where, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	return req, nil
+}
+
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, v any) error {
+	where := c.URL(path, q)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := c.Request(ctx, method, where, rd)
+	if err != nil {
+		return err
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("GET %s: %w", where, err)
+		return fmt.Errorf("%s %s: %w", method, where, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
-		return fmt.Errorf("GET %s: reading the answer: %w", where, err)
+		return fmt.Errorf("%s %s: reading the answer: %w", method, where, err)
 	}
-	if len(body) > maxAnswer {
-		return fmt.Errorf("GET %s: answer larger than %d bytes", where, maxAnswer)
+	if len(answer) > maxAnswer {
+		return fmt.Errorf("%s %s: answer larger than %d bytes", method, where, maxAnswer)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var eb ErrorBody
-		msg := strings.TrimSpace(string(body))
-		if json.Unmarshal(body, &eb) == nil && eb.Error != "" {
+		msg := strings.TrimSpace(string(answer))
+		if json.Unmarshal(answer, &eb) == nil && eb.Error != "" {
 			msg = eb.Error
 		} else if path == PathHealth {
-			_ = json.Unmarshal(body, v)
+			_ = json.Unmarshal(answer, v)
 		}
 		if len(msg) > 300 {
 			msg = msg[:300] + "…"
 		}
 		return &StatusError{URL: where, Code: resp.StatusCode, Message: msg}
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("GET %s: malformed answer: %w", where, err)
+	if err := json.Unmarshal(answer, v); err != nil {
+		return fmt.Errorf("%s %s: malformed answer: %w", method, where, err)
 	}
 	return nil
 }

@@ -29,12 +29,25 @@
 // Nats-Service-Error). Several aggregators answer in one queue group, so a
 // request gets one answer.
 //
+// The console's endpoints (console.go, http_console.go, events.go):
+//
+//	GET  /api/v1/clusters                      the pair graph (Clusters)
+//	GET  /api/v1/events                        Server-Sent Events: hello, diagnosis, ack
+//	GET  /api/v1/catalog                       the same as /api/v1/codes
+//	GET  /api/v1/diagnoses/{id}/acks           the acknowledgement history
+//	GET  /api/v1/diagnoses/{id}/certificates   the certificates of its connection compared
+//	POST /api/v1/diagnoses/{id}/ack|mute|unack an AckRequest as JSON
+//	GET  /api/v1/nodes?cluster=NAME            the nodes of one cluster
+//
+// and over NATS esdoctor.v1.api.clusters, catalog, ack, mute, unack, acks.
+//
 // # Security
 //
-// There is no authentication and no TLS: the HTTP API binds 127.0.0.1 by
-// default and is meant for the CLI and the web console on the aggregator's
-// host. Diagnoses hold setting names, file paths, host names, addresses and
-// API key ids (which Elasticsearch itself logs), never secret values. To
-// expose it, put it behind a reverse proxy that authenticates, and restrict
-// the NATS subjects esdoctor.v1.api.> with NATS accounts/permissions.
+// Diagnoses hold setting names, file paths, host names, addresses and API
+// key ids (which Elasticsearch itself logs), never secret values. From
+// loopback the HTTP API answers everyone; beyond loopback every endpoint but
+// /healthz and the page's static files needs a token (Tokens, from
+// --api-token-file): a read token for the GET endpoints, an ack token for
+// acknowledging and muting. Restrict the NATS subjects esdoctor.v1.api.>
+// with NATS permissions.
 package api

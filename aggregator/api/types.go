@@ -5,6 +5,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
+	"github.com/esdoctor/esdoctor/shared/event"
 )
 
 // Paths and subjects of the API.
@@ -56,6 +57,11 @@ type Node struct {
 	SymptomEvents int `json:"symptom_events"`
 	// Problems is the number of problems the node's own snapshot shows.
 	Problems int `json:"problems"`
+	// Unreadable are the node's inputs its agent could not read, with the
+	// cause.
+	Unreadable []event.FileError `json:"unreadable,omitempty"`
+	// Silent is true while an agent-silent diagnosis names the node.
+	Silent bool `json:"silent,omitempty"`
 }
 
 // Health is the aggregator's own state.

@@ -25,6 +25,15 @@ import (
 // node's subjects) and pins the aggregator's CA when its NATS uses TLS.
 func startAgents(t *testing.T, agg *running, nodes []*scenario.Node) (stop func()) {
 	t.Helper()
+	return startAgentsWith(t, agg, nodes, nil)
+}
+
+type daemonConfig = daemon.Config
+
+// startAgentsWith is startAgents with a hook that edits each agent's
+// config.
+func startAgentsWith(t *testing.T, agg *running, nodes []*scenario.Node, edit func(*daemon.Config, *scenario.Node)) (stop func()) {
+	t.Helper()
 	natsURL := agg.NATSURL()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -56,6 +65,9 @@ func startAgents(t *testing.T, agg *running, nodes []*scenario.Node) (stop func(
 		cfg.Logs.Window = daemon.Duration(10 * time.Minute)
 		cfg.Logs.Timezone = "UTC"
 		cfg.Agent = "agent-" + n.Name
+		if edit != nil {
+			edit(cfg, n)
+		}
 		a, err := daemon.New(cfg, zaptest.NewLogger(t).Named(n.Name))
 		if err != nil {
 			t.Fatal(err)

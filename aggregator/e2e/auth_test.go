@@ -206,7 +206,9 @@ func TestNATSAuthentication(t *testing.T) {
 	}
 
 	// Nothing forged reached the store: only local/local-1, one event.
-	waitFor(t, 10*time.Second, func() bool { return agg.Stats().Store.Applied >= 1 && metric(t, agg, `esdoctor_ingest_rejected_total{reason="subject_mismatch"}`) == "1" },
+	waitFor(t, 10*time.Second, func() bool {
+		return agg.Stats().Store.Applied >= 1 && metric(t, agg, `esdoctor_ingest_rejected_total{reason="subject_mismatch"}`) == "1"
+	},
 		func() string {
 			return "the own heartbeat applied and the forged payload rejected: " + agg.Stats().Ingest.String()
 		})

@@ -61,7 +61,7 @@ func esdoctor(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-// (e) esdoctor check exits 1 against an aggregator with a diagnosis and 0
+// (e) esdoctor check exits 2 (CRITICAL) against an aggregator with an error diagnosis and 0
 // against a healthy one; diagnoses --format json parses into
 // []diagnosis.Diagnosis; show and nodes answer.
 func TestCLIAgainstLiveAPI(t *testing.T) {
@@ -76,7 +76,7 @@ func TestCLIAgainstLiveAPI(t *testing.T) {
 	server := "http://" + broken.HTTPAddr()
 
 	out, errOut, code := esdoctor(t, "check", "--server", server, "--format", "text")
-	if code != 1 || !strings.Contains(out, transportPort) {
+	if code != 2 || !strings.HasPrefix(out, "ESDOCTOR CRITICAL - 1 error open | open_errors=1 open_warnings=0 agents_silent=0") || !strings.Contains(out, transportPort) {
 		t.Errorf("check on a broken setup: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 
@@ -121,15 +121,15 @@ func TestCLIAgainstLiveAPI(t *testing.T) {
 		t.Errorf("check on a healthy setup: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 
-	// Nobody listening: exit 2, one line on stderr.
+	// Nobody listening: UNKNOWN (exit 3), one line on stdout (what Nagios shows).
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
-	_, errOut, code = esdoctor(t, "check", "--server", dead)
-	if code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "cannot ask the aggregator") {
-		t.Errorf("check without an aggregator: exit %d, stderr %q", code, errOut)
+	out, errOut, code = esdoctor(t, "check", "--server", dead)
+	if code != 3 || strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.HasPrefix(out, "ESDOCTOR UNKNOWN - cannot ask the aggregator") {
+		t.Errorf("check without an aggregator: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

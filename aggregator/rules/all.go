@@ -12,6 +12,7 @@ func All() []Rule {
 		TLSUntrustedCA{},
 		TLSHostnameMismatch{},
 		TLSCertificateExpired{},
+		SSLReloadFailed{},
 		TransportPortInsteadOfRemoteClusterPort{},
 		MissingCrossClusterCredentials{},
 		RestAPIKeyInsteadOfCrossCluster{},

@@ -38,6 +38,11 @@ func (APIKeyPrerequisites) Evaluate(v *pairing.View, r *Reporter) {
 				fx.Commands = []string{"restart the node"}
 			}
 		}
+		if src := p.Facts["password_source"]; src != "" && p.Setting != "" {
+			// The entry exists but holds another password: replace it.
+			fx.Summary = p.Message + ". Replace " + p.Setting + " with the password of " + p.File + " on the nodes named, then restart them."
+			fx.Commands = []string{"bin/elasticsearch-keystore add --force " + p.Setting, "restart the node"}
+		}
 		if u := p.Facts["use"]; u != "" {
 			fx.Summary = "Remove " + p.Setting + " from elasticsearch.yml and store it in the keystore as " + u + "."
 			fx.Commands = []string{"bin/elasticsearch-keystore add " + u}

@@ -68,6 +68,9 @@ func (ConnectionUnreliable) Evaluate(v *pairing.View, r *Reporter) {
 			if explainedByRestart(v, remotes, a) {
 				continue
 			}
+			if explainedBySettingsUpdate(v, n, remotes, a) {
+				continue
+			}
 			remote, alias := "", a.Last.Fields["alias"]
 			if len(remotes) > 0 {
 				remote = remotes[0].Key.Cluster
@@ -126,6 +129,37 @@ func explainedByRestart(v *pairing.View, remotes []*store.Node, a *store.Symptom
 		for _, x := range rn.Symptoms {
 			if x.Code == "node-stopping" && (near(x.FirstTime) || near(x.LastTime)) {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// explainedBySettingsUpdate: a cluster.remote.<alias>.transport.compress /
+// compression_scheme / ping_schedule change (logged by ClusterSettings on
+// the nodes of either cluster) makes ES close that alias's connections
+// once; closes within RestartWindow of the change are its consequence.
+func explainedBySettingsUpdate(v *pairing.View, n *store.Node, remotes []*store.Node, a *store.SymptomAgg) bool {
+	alias := a.Last.Fields["alias"]
+	if l := v.LinkForSymptom(n, a); l != nil && alias == "" {
+		alias = l.Alias
+	}
+	clustersOf := map[string]bool{n.Key.Cluster: true}
+	for _, rn := range remotes {
+		clustersOf[rn.Key.Cluster] = true
+	}
+	for _, m := range v.Nodes {
+		if !clustersOf[m.Key.Cluster] {
+			continue
+		}
+		for _, u := range v.Symptoms(m, string(catalog.SymRemoteConnectionSettingsUpdated)) {
+			if alias != "" && u.Last.Fields["alias"] != "" && u.Last.Fields["alias"] != alias && m.Key.Cluster == n.Key.Cluster {
+				continue // another alias of this cluster
+			}
+			for _, t := range []time.Time{u.FirstTime, u.LastTime} {
+				if !t.IsZero() && !a.FirstTime.Before(t.Add(-time.Second)) && a.LastTime.Sub(t) <= RestartWindow {
+					return true
+				}
 			}
 		}
 	}

@@ -374,3 +374,62 @@ func defined(l *pairing.Link) bool {
 	}
 	return false
 }
+
+// contactedNodes returns the remote nodes a link's connection actually
+// reaches, per mode and model, as ES's connection strategies do:
+//   - proxy: only the node(s) at the proxy address;
+//   - sniff with a cross-cluster API key: the seeds, then the nodes a seed
+//     reports as running the remote cluster server (the
+//     cluster:internal/remote_cluster/nodes action returns those alone);
+//   - sniff in the certificate model: the seeds, then the gateway nodes of
+//     the remote cluster state (every node but dedicated masters, and only
+//     those with cluster.remote.node.attr when the local side sets it;
+//     the attribute is not known here, so every non-master-only node).
+func contactedNodes(v *pairing.View, l *pairing.Link) []*store.Node {
+	seen := map[store.NodeKey]bool{}
+	var out []*store.Node
+	add := func(n *store.Node) {
+		if !seen[n.Key] {
+			seen[n.Key] = true
+			out = append(out, n)
+		}
+	}
+	for _, n := range targetNodesAt(l, "") {
+		add(n)
+	}
+	if linkMode(l) == "proxy" || l.Remote == "" {
+		return out
+	}
+	apiKey := l.APIKeyModel() || len(targetNodesAt(l, "remote_cluster")) > 0
+	for _, n := range v.Cluster(l.Remote) {
+		if n.Snapshot == nil {
+			continue
+		}
+		if apiKey {
+			if pairing.Bool(n, "remote_cluster_server.enabled", false) || loggedRCPublish(n) {
+				add(n)
+			}
+			continue
+		}
+		if !masterOnly(n) {
+			add(n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key.Node < out[j].Key.Node })
+	return out
+}
+
+// masterOnly: node.roles names master and no data, ingest or other role
+// a gateway needs.
+func masterOnly(n *store.Node) bool {
+	r := strings.Trim(strings.TrimSpace(pairing.SettingValue(n, "node.roles")), "[]")
+	if r == "" {
+		return false
+	}
+	for _, x := range strings.Split(r, ",") {
+		if x = strings.Trim(strings.TrimSpace(x), `"'`); x != "master" && x != "voting_only" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"fmt"
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"strings"
 )
 
 // InsufficientRemotePrivileges: a cross-cluster action unauthorized by the
@@ -72,6 +74,57 @@ func privilegeFindings(v *pairing.View, r *Reporter, code string, c catalog.Code
 		}
 	}
 	for _, k := range order {
-		r.Report(accs[k].f)
+		ac := accs[k]
+		privilegeFix(&ac.f, c, ac.alias, ac.user)
+		r.Report(ac.f)
+	}
+}
+
+// privilegeFix names the privileges seed 003 lists: cross-cluster search
+// needs read, read_cross_cluster and view_index_metadata on the remote
+// indices; cross-cluster replication needs the cross_cluster_replication
+// remote index privilege (and manage_ccr on the local cluster). The local
+// user's role grants them with remote_indices; the cross-cluster API key
+// must cover them too (its "search" / "replication" access).
+func privilegeFix(f *Finding, c catalog.Code, alias, user string) {
+	action, _ := f.Facts["action"].(string)
+	indices, _ := f.Facts["indices"].(string)
+	names := "<remote indices>"
+	if indices != "" {
+		var ns []string
+		for _, x := range strings.Split(indices, ",") {
+			if _, after, ok := strings.Cut(x, ":"); ok {
+				x = after
+			}
+			ns = append(ns, `"`+x+`"`)
+		}
+		names = strings.Join(ns, ", ")
+	}
+	cl := alias
+	if cl == "" {
+		cl = "<alias>"
+	}
+	ccr := strings.Contains(action, "/ccr") || strings.Contains(action, "xpack/ccr")
+	privs := `"read", "read_cross_cluster", "view_index_metadata"`
+	access := `"search": [ { "names": [ ` + names + ` ] } ]`
+	cluster := ""
+	if ccr {
+		privs = `"cross_cluster_replication"`
+		access = `"replication": [ { "names": [ ` + names + ` ] } ]`
+		cluster = `"cluster": [ "manage_ccr" ], `
+	}
+	role := fmt.Sprintf(`POST /_security/role/remote-access (local cluster) { %s"remote_indices": [ { "clusters": [ "%s" ], "names": [ %s ], "privileges": [ %s ] } ] }`, cluster, cl, names, privs)
+	key := fmt.Sprintf(`POST /_security/cross_cluster/api_key (remote cluster) { "name": "%s-key", "access": { %s } }`, cl, access)
+	what := "cross-cluster search"
+	if ccr {
+		what = "cross-cluster replication"
+	}
+	if c == catalog.NoRemoteIndicesPrivileges {
+		f.Fix.Summary = fmt.Sprintf("Give %s a role with remote_indices privileges [%s] on %s for %s (seed 003), on the local cluster.", orUnknown(user), strings.ReplaceAll(privs, `"`, ""), cl, what)
+		f.Fix.Commands = []string{role, "POST /_security/user/" + orUnknown(user) + " (add the role)"}
+	} else {
+		f.Fix.Summary = fmt.Sprintf("The cross-cluster API key (or %s's remote_indices) does not cover %s. Create a cross-cluster API key on the remote cluster whose %s access names those indices, and give the local user remote_indices privileges [%s] (seed 003).",
+			orUnknown(user), names, map[bool]string{true: "replication", false: "search"}[ccr], strings.ReplaceAll(privs, `"`, ""))
+		f.Fix.Commands = []string{key, "bin/elasticsearch-keystore add --force cluster.remote." + cl + ".credentials (every local node)", "POST _nodes/reload_secure_settings", role}
 	}
 }

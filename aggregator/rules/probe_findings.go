@@ -321,3 +321,41 @@ func reported(r *Reporter, code catalog.Code, local, alias string) bool {
 	}
 	return false
 }
+
+// confirmRemoteInfo adds, to every finding about an alias, what the local
+// nodes' ES API said of it: `GET _remote/info` connected false (and the
+// error of `_resolve/cluster`). Alone it opens nothing: it confirms the
+// diagnosis that explains it.
+func confirmRemoteInfo(v *pairing.View, r *Reporter) {
+	for i := range r.findings {
+		f := &r.findings[i]
+		if f.Alias == "" {
+			continue
+		}
+		for _, n := range v.Cluster(first(f.Clusters)) {
+			keys := make([]string, 0, len(n.Probes))
+			for k, p := range n.Probes {
+				if p.Kind == "esapi" {
+					keys = append(keys, k)
+				}
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := n.Probes[k]
+				pre := "remote_info." + f.Alias + "."
+				if p.Facts[pre+"connected"] != "false" {
+					continue
+				}
+				text := fmt.Sprintf("GET _remote/info on %s: cluster.remote.%s connected: false (mode %s, %s connected)", n.Key.Node, f.Alias, p.Facts[pre+"mode"], p.Facts[pre+"num_connected"])
+				if e := p.Facts["resolve."+f.Alias+".error"]; e != "" {
+					text += "; GET _resolve/cluster: " + e
+				}
+				f.Evidence = append(f.Evidence, diagnosis.Evidence{Side: diagnosis.SideProbe, Cluster: n.Key.Cluster, Node: n.Key.Node, Text: text})
+				if f.Facts == nil {
+					f.Facts = map[string]any{}
+				}
+				f.Facts["remote_info_connected"] = false
+			}
+		}
+	}
+}

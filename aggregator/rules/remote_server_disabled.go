@@ -40,26 +40,20 @@ func (RemoteServerDisabled) Evaluate(v *pairing.View, r *Reporter) {
 		if len(disabled) == 0 {
 			continue
 		}
-		// Only report when the seeds reach a disabled node on its remote
-		// cluster port, or the remote cluster has no node with the server on.
-		hit := false
-		for _, n := range atRC {
-			for _, d := range disabled {
-				if d == n {
-					hit = true
-				}
-			}
-		}
-		if !hit && len(disabled) < len(v.Cluster(l.Remote)) && len(atRC) > 0 {
-			hit = true // some targeted nodes enabled, others not: sniff mode reaches all
-		}
-		if !hit && len(atRC) == 0 && len(targetNodesAt(l, "transport")) > 0 && !l.APIKeyModel() {
-			continue // certificate model on the transport port
+		// Which disabled nodes does the connection actually contact?
+		// (contactedDisabled). Only those make an error; a disabled node the
+		// connection never reaches is config-drift (a warning) on that node.
+		errNodes := contactedDisabled(v, l, disabled)
+		if len(errNodes) == 0 {
+			continue
 		}
 		f := Finding{Code: catalog.RemoteServerDisabled, Key: l.Alias, Clusters: clusters(l.Local, l.Remote), Alias: l.Alias,
-			Absorbs: []catalog.Code{catalog.RemoteUnreachable}, Claims: []string{"remote_cluster_server.enabled"},
-			Facts: map[string]any{"disabled_nodes": nodeNames(disabled), "remote_nodes": nodeNames(v.Cluster(l.Remote))}}
-		for _, n := range disabled {
+			Absorbs: []catalog.Code{catalog.RemoteUnreachable},
+			Facts:   map[string]any{"disabled_nodes": nodeNames(errNodes), "remote_nodes": nodeNames(v.Cluster(l.Remote)), "mode": linkMode(l)}}
+		if len(errNodes) == len(disabled) {
+			f.Claims = []string{"remote_cluster_server.enabled"} // config-drift would repeat it
+		}
+		for _, n := range errNodes {
 			s, _ := pairing.Setting(n, "remote_cluster_server.enabled")
 			how := "is false"
 			if s.Default || s.Value == "" {
@@ -72,10 +66,10 @@ func (RemoteServerDisabled) Evaluate(v *pairing.View, r *Reporter) {
 			f.Nodes = append(f.Nodes, ref(x.n))
 		}
 		f.Fix = diagnosis.Fix{
-			Summary:  fmt.Sprintf("Set remote_cluster_server.enabled: true (and remote_cluster.host) on every node of %s named, then restart them.", l.Remote),
+			Summary:  fmt.Sprintf("Set remote_cluster_server.enabled: true (and remote_cluster.host) on the nodes of %s named (the ones %s's connection %s reaches), then restart them.", l.Remote, l.Local, l.Alias),
 			Settings: map[string]string{"remote_cluster_server.enabled": "true"},
 			Commands: []string{"add remote_cluster_server.enabled: true to elasticsearch.yml", "restart the node"},
-			Nodes:    refs(disabled),
+			Nodes:    refs(errNodes),
 		}
 		r.Report(f)
 	}
@@ -89,4 +83,38 @@ func loggedRCPublish(n *store.Node) bool {
 		}
 	}
 	return false
+}
+
+// linkMode is the connection mode of the alias ("sniff" by default).
+func linkMode(l *pairing.Link) string {
+	if l.Mode != "" {
+		return l.Mode
+	}
+	return "sniff"
+}
+
+// contactedDisabled returns the disabled remote nodes the connection
+// actually contacts, per mode and model (as ES's connection strategies do):
+//   - proxy: only the proxy address; a node behind no address the local side
+//     uses is never contacted;
+//   - sniff with a cross-cluster API key: the seeds, then only the nodes a
+//     seed reports as running the remote cluster server
+//     (cluster:internal/remote_cluster/nodes returns those alone), so a
+//     disabled node is contacted only as a seed;
+//   - when no remote node runs the server, every one is the fault.
+func contactedDisabled(v *pairing.View, l *pairing.Link, disabled []*store.Node) []*store.Node {
+	if len(disabled) == len(v.Cluster(l.Remote)) {
+		return disabled
+	}
+	targeted := map[store.NodeKey]bool{}
+	for _, n := range targetNodesAt(l, "") {
+		targeted[n.Key] = true
+	}
+	var out []*store.Node
+	for _, d := range disabled {
+		if targeted[d.Key] {
+			out = append(out, d)
+		}
+	}
+	return out
 }

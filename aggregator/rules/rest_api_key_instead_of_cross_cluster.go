@@ -74,7 +74,7 @@ func (RestAPIKeyInsteadOfCrossCluster) Evaluate(v *pairing.View, r *Reporter) {
 			Fix: diagnosis.Fix{
 				Summary:  fmt.Sprintf("API key %s is a REST key. Create a cross-cluster API key on %s and store it as %s on every local node named.", ac.id, orUnknown(remote), entry),
 				Settings: map[string]string{entry: "<encoded cross-cluster API key> (keystore)"},
-				Commands: []string{"POST /_security/cross_cluster/api_key (on the remote cluster)", "bin/elasticsearch-keystore add " + entry, "POST _nodes/reload_secure_settings"},
+				Commands: []string{"POST /_security/cross_cluster/api_key (on the remote cluster)", "bin/elasticsearch-keystore add --force " + entry, "POST _nodes/reload_secure_settings"},
 				Nodes:    refs(fix),
 			}})
 	}

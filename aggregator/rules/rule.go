@@ -109,6 +109,7 @@ func Evaluate(v *pairing.View, o Options) []diagnosis.Diagnosis {
 			rule.Evaluate(v, r)
 		}
 	}
+	confirmRemoteInfo(v, r)
 	findings := absorb(r.findings)
 	out := make([]diagnosis.Diagnosis, 0, len(findings))
 	for _, f := range findings {

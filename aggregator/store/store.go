@@ -225,7 +225,7 @@ func laterPos(a, b *event.Symptom) bool {
 var keyFields = []string{"alias", "address", "server_address", "remote_address", "local_address", "profile", "ssl_context",
 	"subject", "fingerprint", "issuer", "api_key_id", "api_key_type", "user", "action", "aws_error_code", "publish_address", "reason", "remote_node",
 	// The service-mesh pack's (agent/mesh/meshlog).
-	"resource", "api_group", "policy_namespace", "policy", "upstream_cluster", "tls_reason"}
+	"resource", "api_group", "policy_namespace", "policy", "upstream_cluster", "tls_reason", "namespace", "authority"}
 
 // SymptomKey is the aggregate key of a symptom.
 func SymptomKey(sy *event.Symptom) string {

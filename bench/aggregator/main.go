@@ -41,6 +41,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "live" { // make bench-live: see live.go
+		os.Exit(liveMain(os.Args[2:]))
+	}
 	cfg := Config{Progress: os.Stderr}
 	quick := false
 	flag.IntVar(&cfg.Agents, "agents", 1000, "simulated agents (one per node)")

@@ -119,7 +119,7 @@ func (p *aggProc) scanLog(r io.Reader, w io.Writer, addrs chan<- [2]string) {
 			continue
 		}
 		switch {
-		case strings.HasPrefix(rec.Msg, "HTTP API listening"):
+		case strings.HasPrefix(rec.Msg, "HTTP API"): // "HTTP API listening", "HTTP API and console listening"
 			httpAddr = rec.Address
 		case strings.HasPrefix(rec.Msg, "embedded NATS server"):
 			natsURL = rec.URL

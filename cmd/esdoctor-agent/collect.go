@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/collect"
+	meshpack "github.com/esdoctor/esdoctor/agent/mesh"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/cli"
 	"github.com/esdoctor/esdoctor/shared/logx"
@@ -18,7 +21,9 @@ func runCollect(env *cli.Env, args []string) int {
 	nf.register(fs)
 	out := fs.String("o", "", "the bundle file to write (required)")
 	window := fs.Duration("window", 10*time.Minute, "fold repeats of a symptom within this window of log time (0: off)")
-	mesh := fs.Bool("mesh", false, "also look for the service-mesh symptoms")
+	mesh := fs.Bool("mesh", false, "turn the service-mesh pack on (implied by any --mesh-* input)")
+	var mc meshFlags
+	mc.register(fs)
 	format := cli.FormatFlag(fs, env.Stdout)
 	logLevel := fs.String("log-level", "", "log level for stderr (debug, info, warn, error)")
 	if done, code := cli.ParseNoArgs(env, fs, args); done {
@@ -35,11 +40,16 @@ func runCollect(env *cli.Env, args []string) int {
 	if bad != "" {
 		return cli.Usagef(env, "%s", bad)
 	}
+	defer nf.sayNote(env)
 	loc := o.Location
 	log := logx.New(logx.Options{Level: *logLevel})
 	defer log.Sync()
 	o.Logger = log
-	b, err := collect.Collect(context.Background(), collect.Options{Inspect: o, Window: *window, Location: loc, MeshPack: *mesh})
+	mcfg, bad := mc.config(*mesh)
+	if bad != "" {
+		return cli.Usagef(env, "%s", bad)
+	}
+	b, err := collect.Collect(context.Background(), collect.Options{Inspect: o, Window: *window, Location: loc, MeshPack: *mesh, Mesh: mcfg})
 	if err != nil {
 		return cli.Usagef(env, "%v", err)
 	}
@@ -56,4 +66,43 @@ func runCollect(env *cli.Env, args []string) int {
 		fmt.Fprintf(env.Stdout, "  %s: %s\n", e.File, e.Error)
 	}
 	return cli.ExitOK
+}
+
+// meshFlags are collect's service-mesh pack inputs (the agent config's
+// mesh: section for the daemon).
+type meshFlags struct {
+	logs, objects, checks stringList
+	trustDomain, ca       *string
+}
+
+func (m *meshFlags) register(fs *flag.FlagSet) {
+	fs.Var(&m.logs, "mesh-logs", "istiod / istio-proxy log file or glob, e.g. '/var/log/containers/*istiod*' (repeatable)")
+	fs.Var(&m.objects, "mesh-objects", "saved 'kubectl get ... -o yaml' file or directory (repeatable)")
+	fs.Var(&m.checks, "mesh-cert-check", "saved 'openssl s_client -alpn istio -showcerts' output or X-Forwarded-Client-Cert value (repeatable)")
+	m.trustDomain = fs.String("mesh-trust-domain", "", "the mesh's expected trust domain")
+	m.ca = fs.String("mesh-ca", "", "the expected certificate authority: mesh-ca or istiod")
+}
+
+// config is nil when the pack is off.
+func (m *meshFlags) config(on bool) (*meshpack.Config, string) {
+	c := &meshpack.Config{Enabled: on, Logs: m.logs, Objects: m.objects, CertChecks: m.checks, TrustDomain: *m.trustDomain, CA: *m.ca}
+	if !c.On() {
+		if c.TrustDomain != "" || c.CA != "" {
+			return nil, "--mesh-trust-domain and --mesh-ca need --mesh or a --mesh-* input"
+		}
+		return nil, ""
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err.Error()
+	}
+	return c, ""
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
 }

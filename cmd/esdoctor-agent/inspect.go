@@ -1,12 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/esdoctor/esdoctor/agent/inspect"
@@ -14,12 +15,14 @@ import (
 	"github.com/esdoctor/esdoctor/shared/logx"
 	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
+	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
 
 // nodeFlags are the flags that describe one node, shared by inspect and collect.
 type nodeFlags struct {
 	pathConf, pathLogs, cluster, node string
 	passwordFile, fingerprintKeyFile  string
+	note                              string // said on stderr once the options are used
 	clusterSettings                   string
 	tz                                string
 }
@@ -52,11 +55,24 @@ func (nf *nodeFlags) options() (inspect.Options, string) {
 		o.KeystorePassword = secret.New(pw)
 	}
 	if nf.fingerprintKeyFile != "" {
-		b, err := safefile.ReadLine(nf.fingerprintKeyFile)
+		key, err := sitekey.Load(nf.fingerprintKeyFile)
 		if err != nil {
-			return o, "--fingerprint-key-file " + fileErr(nf.fingerprintKeyFile, err)
+			return o, "--fingerprint-key-file: " + unwrapPath(err).Error()
 		}
-		o.FingerprintKey = bytes.TrimSpace(b)
+		o.FingerprintKey = key
+	} else if st, err := os.Stat(nf.pathConf); err == nil && st.IsDir() {
+		// No key given: the one kept for offline runs (created the first
+		// time, and said so), so fingerprints are always keyed.
+		path := sitekey.OfflinePath()
+		key, created, err := sitekey.LoadOrCreate(path)
+		if err != nil {
+			return o, "no --fingerprint-key-file given and no site key could be kept: " + unwrapPath(err).Error()
+		}
+		o.FingerprintKey = key
+		if created {
+			nf.note = fmt.Sprintf("no --fingerprint-key-file given: created a site fingerprint key in %s; copy it to the other nodes "+
+				"(or pass --fingerprint-key-file, or use the aggregator's) so that their fingerprints compare", path)
+		}
 	}
 	if nf.tz != "" {
 		l, err := time.LoadLocation(nf.tz)
@@ -86,6 +102,7 @@ func runInspect(env *cli.Env, args []string) int {
 	if bad != "" {
 		return cli.Usagef(env, "%s", bad)
 	}
+	defer nf.sayNote(env)
 	log := logx.New(logx.Options{Level: *logLevel})
 	defer log.Sync()
 	o.Logger = log
@@ -113,4 +130,22 @@ func fileErr(path string, err error) string {
 		err = pe.Err
 	}
 	return path + ": " + err.Error()
+}
+
+// unwrapPath drops the "open PATH:" of an *fs.PathError whose path the
+// message already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.Contains(err.Error(), pe.Path+": "+pe.Op) {
+		return errors.New(strings.Replace(err.Error(), pe.Op+" "+pe.Path+": ", "", 1))
+	}
+	return err
+}
+
+// sayNote prints the site-key note (if any) on stderr, after the command's
+// own output, and not when the command failed on its input before.
+func (nf *nodeFlags) sayNote(env *cli.Env) {
+	if nf.note != "" {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", env.Prog, nf.note)
+	}
 }

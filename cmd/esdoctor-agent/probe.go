@@ -43,6 +43,7 @@ func runProbe(env *cli.Env, args []string) int {
 	if bad != "" {
 		return cli.Usagef(env, "%s", bad)
 	}
+	defer nf.sayNote(env)
 	o.LogStart = nil // probes need the configuration only
 	log := logx.New(logx.Options{Level: *logLevel})
 	defer log.Sync()

@@ -21,6 +21,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/shared/cli"
 	"github.com/esdoctor/esdoctor/shared/logx"
+	"github.com/esdoctor/esdoctor/shared/version"
 )
 
 const prog = "esdoctor-aggregator"
@@ -39,7 +40,8 @@ func main() {
 // SIGTERM: graceful shutdown).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env := &cli.Env{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, Prog: prog}
-	if cli.PrintVersion(prog, args, stdout) {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(stdout, version.Line(prog))
 		return cli.ExitOK
 	}
 	if len(args) > 0 {
@@ -51,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := cli.NewFlagSet(env, "[--nats URL] [--listen 127.0.0.1:9800] [--data DIR] [flags]\n       "+prog+" enroll --cluster C --node N -o FILE [--data DIR]   (an agent's NATS credentials)\n       "+prog+" revoke --cluster C --node N [--data DIR]\n       "+prog+" agents [--data DIR]")
 	natsURL := fs.String("nats", "", "NATS server URL(s), comma-separated; empty embeds a NATS server with JetStream in DIR/nats")
 	natsListen := fs.String("nats-listen", aggregator.DefaultNATSListen, "client address of the embedded NATS server (without --nats)")
-	listen := fs.String("listen", api.DefaultListen, "HTTP API address (no authentication: keep it on a trusted address)")
+	listen := fs.String("listen", api.DefaultListen, "HTTP API and console address (beyond loopback the API needs --api-token-file tokens)")
 	data := fs.String("data", "", "data directory (default "+DefaultDataDir+", or ./esdoctor-data when that is not writable)")
 	durable := fs.String("durable", ingest.DefaultDurable, "durable consumer name; every aggregator on the same streams needs its own")
 	replicas := fs.Int("replicas", 1, "stream replicas: 1, or 3 on a three-node NATS cluster")
@@ -62,16 +64,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	natsCA := fs.String("nats-ca", "", "CA file to pin for an external NATS over TLS (--nats)")
 	mesh := fs.Bool("mesh", false, "enable the service-mesh rule pack")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	tokenFile := fs.String("api-token-file", "", "API tokens, one a line: \"read TOKEN [NAME]\" or \"ack TOKEN [NAME]\"; beyond loopback the API answers 401 without one (the page and the CLI send it as a Bearer token)")
+	showVersion := fs.Bool("version", false, "print the version (version, commit, build date) and exit")
 	if done, code := cli.Parse(env, fs, args); done {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return cli.Usagef(env, "unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	if *showVersion {
+		fmt.Fprintln(stdout, version.Line(prog))
+		return cli.ExitOK
+	}
 	switch *level {
 	case "debug", "info", "warn", "error":
 	default:
 		return cli.Usagef(env, "--log-level must be debug, info, warn or error, not %q", *level)
+	}
+	var tokens *api.Tokens
+	if *tokenFile != "" {
+		t, err := api.LoadTokens(*tokenFile)
+		if err != nil {
+			return cli.Usagef(env, "--api-token-file: %v", err)
+		}
+		tokens = t
 	}
 	dir := *data
 	if dir == "" {
@@ -80,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log := logx.New(logx.Options{JSON: true, Level: *level})
 	defer func() { _ = log.Sync() }()
 	a, err := aggregator.New(aggregator.Options{NATSURL: *natsURL, NATSListen: *natsListen, Listen: *listen, DataDir: dir,
-		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log,
+		Durable: *durable, Replicas: *replicas, Rules: rules.Options{MeshPack: *mesh}, Logger: log, Tokens: tokens,
 		NATSNoAuth: *noAuth, NATSTLS: *natsTLS, NATSTLSHosts: splitList(*tlsHosts), NATSCredsFile: *natsCreds, NATSCAFile: *natsCA})
 	if err != nil {
 		return cli.Usagef(env, "%v", err)

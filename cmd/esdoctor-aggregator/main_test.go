@@ -166,3 +166,13 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestVersionFlag(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"--log-level", "warn", "--version"}} {
+		var out, errb strings.Builder
+		code := run(context.Background(), args, &out, &errb)
+		if code != 0 || !strings.HasPrefix(out.String(), "esdoctor-aggregator ") || !strings.Contains(out.String(), "(commit ") {
+			t.Errorf("%v: exit %d %q %q", args, code, out.String(), errb.String())
+		}
+	}
+}

@@ -40,21 +40,10 @@ func runAnalyze(env *cli.Env, args []string) int {
 		}
 		now = t
 	}
-	var bs []*bundle.Bundle
-	failed := false
-	for _, path := range fs.Args() {
-		b, err := bundle.Read(path)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
-			failed = true
-			continue
-		}
-		bs = append(bs, b)
+	ds, bs, err := analyze.Files(context.Background(), fs.Args(), analyze.Options{Now: now, Rules: rules.Options{MeshPack: *mesh}})
+	if err != nil {
+		return cli.Usagef(env, "%v", err)
 	}
-	if failed {
-		return cli.ExitUsage
-	}
-	ds, _ := analyze.Bundles(context.Background(), bs, analyze.Options{Now: now, Rules: rules.Options{MeshPack: *mesh}})
 	if ds == nil {
 		ds = []diagnosis.Diagnosis{}
 	}
@@ -81,7 +70,7 @@ func runAnalyze(env *cli.Env, args []string) int {
 }
 
 // analyzeSummary is the last line of the text output.
-func analyzeSummary(ds []diagnosis.Diagnosis, bs []*bundle.Bundle) string {
+func analyzeSummary(ds []diagnosis.Diagnosis, bs []*bundle.Header) string {
 	clusters := map[string]bool{}
 	for _, b := range bs {
 		clusters[b.Cluster] = true

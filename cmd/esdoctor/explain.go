@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -27,7 +26,7 @@ func runExplain(env *cli.Env, args []string) int {
 	if fs.NArg() > 0 && !(fs.NArg() == 1 && fs.Arg(0) == "-") {
 		input = []byte(strings.Join(fs.Args(), " "))
 	} else {
-		if isTerminal(env.Stdin) {
+		if cli.IsTerminal(env.Stdin) {
 			fmt.Fprintln(env.Stderr, "Paste the excerpt, then Ctrl-D:")
 		}
 		b, err := io.ReadAll(io.LimitReader(env.Stdin, maxExplainInput+1))
@@ -103,14 +102,4 @@ func writeExplanation(w io.Writer, ex *explanation) {
 			}
 		}
 	}
-}
-
-// isTerminal reports whether r is a terminal (stdin not redirected).
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

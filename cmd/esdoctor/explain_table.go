@@ -143,7 +143,20 @@ var adviceFor = map[catalog.SymptomCode]advice{
 	catalog.SymTLSCertificateExpired: {
 		Meaning: "A certificate in the handshake is outside its validity period.",
 		LeadsTo: []catalog.Code{catalog.TLSCertificateExpired},
-		Check:   []string{"openssl x509 -noout -dates -in <certificate> on both sides; renew and install it."},
+		Check:   []string{"openssl x509 -noout -dates -in <certificate> on both sides; renew it and replace the file in place (same name): ES reloads it within seconds."},
+	},
+	catalog.SymSSLReloadFailed: {
+		Meaning: "Elasticsearch noticed that a certificate, key or CA file its ssl settings name was replaced, but could not load the new content: the node keeps the old key material.",
+		LeadsTo: []catalog.Code{catalog.SSLReloadFailed},
+		Check: []string{
+			"Is the file readable by the elasticsearch user (ls -l), complete, and in the format its setting expects?",
+			"Fix it in place (same name): ES polls it every 5 s and reloads it; no restart is needed.",
+		},
+	},
+	catalog.SymRemoteConnectionSettingsUpdated: {
+		Meaning: "A remote cluster's transport.compress / compression_scheme / ping_schedule was changed through the cluster settings API; ES reopens that alias's connections once.",
+		LeadsTo: []catalog.Code{catalog.ConnectionUnreliable},
+		Check:   []string{"Connections of the alias closed right after this line are its consequence, not an unreliable network (connection-unreliable leaves them out)."},
 	},
 	catalog.SymNodeStarted: {
 		Meaning: "The node started (version, pid, name): it marks a restart, which explains closed connections and ends the effect of older configuration.",
@@ -202,6 +215,15 @@ var adviceFor = map[catalog.SymptomCode]advice{
 			"Its namespace is labelled for injection (istio-injection=enabled or istio.io/rev=REVISION) and the istio-sidecar-injector webhook has its CA bundle.",
 			"The destination's PeerAuthentication (STRICT vs PERMISSIVE) is what you intend.",
 		},
+	},
+	catalog.SymMeshRequestAllowed: {
+		Meaning: "An Istio sidecar let a request into its workload (inbound 2xx/3xx). Normal traffic; it matters when the namespace has a deny-all AuthorizationPolicy, which should have answered 403 RBAC: access denied.",
+		LeadsTo: []catalog.Code{catalog.MeshAuthorizationPolicyNotEnforced},
+		Check: []string{
+			"kubectl get authorizationpolicy -n NS: a policy with spec {} denies everything to the namespace's workloads.",
+			"The destination pods run the istio-proxy sidecar and the policy is in their namespace.",
+		},
+		Informational: true,
 	},
 	catalog.SymMeshUpstreamTLSError: {
 		Meaning: "An Istio sidecar's TLS handshake to its upstream failed. CERTIFICATE_VERIFY_FAILED: the two sidecars do not share a root of trust (different roots across clusters, a rotated root, a DestinationRule with its own CA); WRONG_VERSION_NUMBER: TLS spoken to a plaintext port or the reverse.",

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/esdoctor/esdoctor/aggregator/api"
-	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/cli"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 )
@@ -61,6 +60,9 @@ func runShow(env *cli.Env, args []string) int {
 	if fs.NArg() != 1 {
 		return cli.Usagef(env, "want one diagnosis id (see 'esdoctor diagnoses')")
 	}
+	if strings.TrimSpace(fs.Arg(0)) == "" {
+		return cli.Usagef(env, "the diagnosis id is empty (see 'esdoctor diagnoses')")
+	}
 	format, cl, ok := c.resolve(env)
 	if !ok {
 		return cli.ExitUsage
@@ -100,66 +102,10 @@ func runShow(env *cli.Env, args []string) int {
 	return cli.ExitOK
 }
 
-// checkResult is what check prints in JSON.
-type checkResult struct {
-	Status      string                `json:"status"` // ok or problems
-	MinSeverity string                `json:"min_severity"`
-	Open        int                   `json:"open"`
-	Problems    []diagnosis.Diagnosis `json:"problems"`
-}
-
-func runCheck(env *cli.Env, args []string) int {
-	fs := cli.NewFlagSet(env, "[--cluster NAME] [--min-severity warning]")
-	c := commonFlags(env, fs, false)
-	cluster := fs.String("cluster", "", "only diagnoses involving this cluster")
-	minSev := fs.String("min-severity", string(catalog.Warning), "lowest severity that fails the check: critical, error, warning or info")
-	if done, rc := cli.ParseNoArgs(env, fs, args); done {
-		return rc
-	}
-	format, cl, ok := c.resolve(env)
-	if !ok {
-		return cli.ExitUsage
-	}
-	floor := catalog.Severity(*minSev)
-	if floor.Rank() > 3 {
-		return cli.Usagef(env, "--min-severity must be critical, error, warning or info, not %q", *minSev)
-	}
-	ctx, cancel := c.ctx()
-	defer cancel()
-	ds, err := cl.Diagnoses(ctx, api.Query{State: api.StateOpen, Cluster: *cluster})
-	if err != nil {
-		return askFailed(env, cl, err)
-	}
-	res := checkResult{Status: "ok", MinSeverity: string(floor), Open: len(ds), Problems: []diagnosis.Diagnosis{}}
-	for _, d := range ds {
-		if catalog.Severity(d.Severity).AtLeast(floor) {
-			res.Problems = append(res.Problems, d)
-		}
-	}
-	rc := cli.ExitOK
-	if len(res.Problems) > 0 {
-		res.Status, rc = "problems", cli.ExitProblems
-	}
-	if format == cli.FormatJSON {
-		if code := writeJSON(env, res); code != cli.ExitOK {
-			return code
-		}
-		return rc
-	}
-	if rc == cli.ExitOK {
-		fmt.Fprintf(env.Stdout, "OK: no open diagnosis of severity %s or worse (%d open in all).\n", floor, len(ds))
-		return rc
-	}
-	fmt.Fprintf(env.Stdout, "PROBLEMS: %d open diagnosis(es) of severity %s or worse:\n", len(res.Problems), floor)
-	for _, d := range res.Problems {
-		fmt.Fprintf(env.Stdout, "  %-8s %s %s%s  (esdoctor show %s)\n", strings.ToUpper(d.Severity), d.Code, clusterLabel(&d), aliasLabel(&d), shortID(d.ID))
-	}
-	return rc
-}
-
 func runNodes(env *cli.Env, args []string) int {
-	fs := cli.NewFlagSet(env, "")
+	fs := cli.NewFlagSet(env, "[--cluster NAME]")
 	c := commonFlags(env, fs, false)
+	cluster := fs.String("cluster", "", "only the nodes of this cluster")
 	if done, rc := cli.ParseNoArgs(env, fs, args); done {
 		return rc
 	}
@@ -169,10 +115,12 @@ func runNodes(env *cli.Env, args []string) int {
 	}
 	ctx, cancel := c.ctx()
 	defer cancel()
-	ns, err := cl.Nodes(ctx)
+	ns, err := cl.NodesOf(ctx, *cluster)
 	if err != nil {
 		return askFailed(env, cl, err)
 	}
+	// An aggregator from before ?cluster= answers every node: filter here too.
+	ns = api.FilterNodes(ns, *cluster)
 	if format == cli.FormatJSON {
 		return writeJSON(env, ns)
 	}

@@ -46,7 +46,7 @@ func TestDiagnosesShowNodesCodes(t *testing.T) {
 	_, errOut, code = run(t, "", "show", "zzz", "--server", server)
 	oneLine(t, "show unknown", errOut, code, `no diagnosis with id "zzz"`)
 	_, errOut, code = run(t, "", "show", "", "--server", server)
-	oneLine(t, "show empty prefix", errOut, code, "ambiguous")
+	oneLine(t, "show empty id", errOut, code, "the diagnosis id is empty")
 	_, errOut, code = run(t, "", "show", "--server", server)
 	oneLine(t, "show without id", errOut, code, "want one diagnosis id")
 
@@ -65,35 +65,6 @@ func TestDiagnosesShowNodesCodes(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		ds   []diagnosis.Diagnosis
-		args []string
-		code int
-		want string
-	}{
-		{"error open", []diagnosis.Diagnosis{sample()}, nil, 1, "PROBLEMS: 1"},
-		{"warning open", []diagnosis.Diagnosis{warning()}, nil, 1, "config-drift"},
-		{"warning below the floor", []diagnosis.Diagnosis{warning()}, []string{"--min-severity", "error"}, 0, "OK: no open diagnosis of severity error or worse (1 open in all)"},
-		{"other cluster", []diagnosis.Diagnosis{warning()}, []string{"--cluster", "remote"}, 0, "OK"},
-		{"nothing", nil, nil, 0, "OK: no open diagnosis of severity warning or worse (0 open in all)"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			server := serveFake(t, tc.ds...)
-			out, errOut, code := run(t, "", append([]string{"check", "--server", server, "--format", "text"}, tc.args...)...)
-			if code != tc.code || !strings.Contains(out, tc.want) {
-				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, out, errOut, tc.code, tc.want)
-			}
-			out, _, code = run(t, "", append([]string{"check", "--server", server, "--format", "json"}, tc.args...)...)
-			var res checkResult
-			if code != tc.code || json.Unmarshal([]byte(out), &res) != nil || (res.Status == "ok") != (tc.code == 0) {
-				t.Errorf("json: exit %d %q", code, out)
-			}
-		})
-	}
-}
-
 func TestQueryUsageAndUnreachable(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -101,7 +72,7 @@ func TestQueryUsageAndUnreachable(t *testing.T) {
 	}
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
-	for _, cmd := range []string{"diagnoses", "nodes", "check"} {
+	for _, cmd := range []string{"diagnoses", "nodes"} {
 		_, errOut, code := run(t, "", cmd, "--server", dead)
 		oneLine(t, cmd+" without an aggregator", errOut, code, "cannot ask the aggregator at "+dead)
 	}
@@ -118,7 +89,6 @@ func TestQueryUsageAndUnreachable(t *testing.T) {
 		{[]string{"diagnoses", "extra"}, `unexpected argument "extra"`},
 		{[]string{"diagnoses", "--format", "xml"}, `--format must be text or json, not "xml"`},
 		{[]string{"diagnoses", "--bogus"}, "flag provided but not defined: -bogus"},
-		{[]string{"check", "--min-severity", "fatal"}, "--min-severity must be"},
 		{[]string{"nodes", "--server", "127.0.0.1:9800"}, "--server: server \"127.0.0.1:9800\": want http://HOST:PORT"},
 		{[]string{"nodes", "--timeout", "0s"}, "--timeout must be positive"},
 		{[]string{"bogus"}, `unknown command "bogus"`},

@@ -25,10 +25,18 @@ func writeTable(w io.Writer, ds []diagnosis.Diagnosis) {
 	for i := range ds {
 		d := &ds[i]
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", strings.ToUpper(d.Severity), d.Code, strings.Join(d.Clusters, " → "),
-			dash(d.Alias), len(d.Nodes), d.Count, stamp(d.LastSeen), d.State, shortID(d.ID))
+			dash(d.Alias), len(d.Nodes), d.Count, stamp(d.LastSeen), stateLabel(d), shortID(d.ID))
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nRun 'esdoctor show ID' for the evidence and the fix.")
+}
+
+// stateLabel is the state with the acknowledgement: "open (ack)".
+func stateLabel(d *diagnosis.Diagnosis) string {
+	if d.Ack == nil {
+		return d.State
+	}
+	return d.State + " (" + d.Ack.Kind + ")"
 }
 
 // writeDiagnoses prints every diagnosis in full, separated by a rule.
@@ -55,6 +63,17 @@ func writeDiagnosis(w io.Writer, d *diagnosis.Diagnosis) {
 		seen += ", resolved " + stamp(*d.ResolvedAt)
 	}
 	fmt.Fprintln(w, seen)
+	if a := d.Ack; a != nil {
+		until := "until it resolves"
+		if a.Until != nil {
+			until = "until " + stamp(*a.Until)
+		}
+		verb := "acknowledged"
+		if a.Kind == diagnosis.AckKindMute {
+			verb = "muted"
+		}
+		fmt.Fprintf(w, "  %-9s %s by %s at %s %s: %s\n", verb+":", verb, a.By, stamp(a.At), until, a.Reason)
+	}
 	fmt.Fprintf(w, "  id:       %s\n", d.ID)
 	fmt.Fprintln(w)
 	writeWrapped(w, "  ", d.Explanation)

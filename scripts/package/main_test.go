@@ -18,7 +18,7 @@ const testVersion = "1.2.3"
 func buildBinaries(t *testing.T) string {
 	t.Helper()
 	bin := t.TempDir()
-	cmd := exec.Command("go", "build", "-ldflags", "-X github.com/esdoctor/esdoctor/shared/cli.Version="+testVersion,
+	cmd := exec.Command("go", "build", "-ldflags", "-X github.com/esdoctor/esdoctor/shared/version.Version="+testVersion,
 		"-o", bin+"/", "../../cmd/esdoctor-agent", "../../cmd/esdoctor-aggregator", "../../cmd/esdoctor")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -135,7 +135,7 @@ func TestPackages(t *testing.T) {
 		// The installed binaries run.
 		for _, b := range p.Binaries {
 			got := run(t, filepath.Join(root, "usr/bin", b), "--version")
-			if strings.TrimSpace(got) != b+" "+testVersion {
+			if !strings.HasPrefix(strings.TrimSpace(got), b+" "+testVersion+" ") {
 				t.Errorf("%s --version: %q", b, got)
 			}
 		}

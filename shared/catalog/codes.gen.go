@@ -11,6 +11,7 @@ const (
 	TLSUntrustedCA                          Code = "tls-untrusted-ca"
 	TLSHostnameMismatch                     Code = "tls-hostname-mismatch"
 	TLSCertificateExpired                   Code = "tls-certificate-expired"
+	SSLReloadFailed                         Code = "ssl-reload-failed"
 	TransportPortInsteadOfRemoteClusterPort Code = "transport-port-instead-of-remote-cluster-port"
 	MissingCrossClusterCredentials          Code = "missing-cross-cluster-credentials"
 	RestAPIKeyInsteadOfCrossCluster         Code = "rest-api-key-instead-of-cross-cluster"
@@ -59,6 +60,8 @@ const (
 	SymS3SignatureMismatch                  SymptomCode = "s3-signature-mismatch"
 	SymTLSHostnameMismatch                  SymptomCode = "tls-hostname-mismatch"
 	SymTLSCertificateExpired                SymptomCode = "tls-certificate-expired"
+	SymRemoteConnectionSettingsUpdated      SymptomCode = "remote-connection-settings-updated"
+	SymSSLReloadFailed                      SymptomCode = "ssl-reload-failed"
 	SymNodeStarted                          SymptomCode = "node-started"
 	SymNodeStopping                         SymptomCode = "node-stopping"
 	SymPublishAddress                       SymptomCode = "publish-address"
@@ -67,5 +70,6 @@ const (
 	SymMeshJwtAuthenticationFailed          SymptomCode = "mesh-jwt-authentication-failed"
 	SymMeshRbacDenied                       SymptomCode = "mesh-rbac-denied"
 	SymMeshPlaintextRefused                 SymptomCode = "mesh-plaintext-refused"
+	SymMeshRequestAllowed                   SymptomCode = "mesh-request-allowed"
 	SymMeshUpstreamTLSError                 SymptomCode = "mesh-upstream-tls-error"
 )

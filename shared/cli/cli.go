@@ -11,22 +11,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/esdoctor/esdoctor/shared/version"
 )
-
-// Version of the build, set by the linker: -ldflags "-X
-// github.com/esdoctor/esdoctor/shared/cli.Version=1.2.3" (make build,
-// make package). "dev" otherwise.
-var Version = "dev"
-
-// PrintVersion prints "prog version" and reports whether args asked for it
-// (--version as the only argument).
-func PrintVersion(prog string, args []string, stdout io.Writer) bool {
-	if len(args) != 1 || (args[0] != "--version" && args[0] != "-version") {
-		return false
-	}
-	fmt.Fprintf(stdout, "%s %s\n", prog, Version)
-	return true
-}
 
 // Exit codes.
 const (
@@ -63,6 +52,7 @@ func Usagef(env *Env, format string, args ...any) int {
 
 // Main dispatches to a subcommand.
 func Main(prog, summary string, cmds []Command, args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = EscapeControls(stdout), EscapeControls(stderr)
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "%s: %s\n\nUsage: %s COMMAND [flags]\n\nCommands:\n", prog, summary, prog)
 		sorted := append([]Command(nil), cmds...)
@@ -70,18 +60,18 @@ func Main(prog, summary string, cmds []Command, args []string, stdout, stderr io
 		for _, c := range sorted {
 			fmt.Fprintf(w, "  %-12s %s\n", c.Name, c.Summary)
 		}
-		fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags.\n", prog)
+		fmt.Fprintf(w, "\nRun '%s COMMAND --help' for a command's flags, '%s --version' for the build.\n", prog, prog)
 	}
 	if len(args) == 0 {
 		usage(stderr)
 		return ExitUsage
 	}
-	if PrintVersion(prog, args, stdout) {
-		return ExitOK
-	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		usage(stdout)
+		return ExitOK
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, version.Line(prog))
 		return ExitOK
 	}
 	for _, c := range cmds {
@@ -172,17 +162,17 @@ func CheckFormat(env *Env, f string) (Format, bool) {
 	return "", false
 }
 
-// IsTerminal reports whether w is a character device.
-func IsTerminal(w io.Writer) bool {
+// IsTerminal reports whether w (or r) is a terminal: not a file, a pipe or
+// /dev/null, which are character devices too.
+func IsTerminal(w any) bool {
+	if e, ok := w.(escapeWriter); ok {
+		w = e.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return st.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // ParseNoArgs is Parse for commands that take flags only: a positional
@@ -195,4 +185,60 @@ func ParseNoArgs(env *Env, fs *flag.FlagSet, args []string) (bool, int) {
 		return true, Usagef(env, "unexpected argument %q", fs.Arg(0))
 	}
 	return false, ExitOK
+}
+
+// escapeWriter writes what it is given with every control character except
+// newline and tab made visible as \u00XX (C0, DEL and the C1 range), so that
+// a log line or a setting value holding terminal escape sequences
+// ("\x1b]0;...\a\x1b[2J") cannot drive the terminal. The escape is also valid
+// inside a JSON string, where a raw control character cannot appear.
+type escapeWriter struct{ w io.Writer }
+
+// EscapeControls wraps w (see escapeWriter).
+func EscapeControls(w io.Writer) io.Writer {
+	if _, ok := w.(escapeWriter); ok {
+		return w
+	}
+	return escapeWriter{w}
+}
+
+func (e escapeWriter) Write(p []byte) (int, error) {
+	clean := true
+	for i := 0; i < len(p); i++ {
+		if isControl(p, i) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return e.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+16)
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == 0xc2 && i+1 < len(p) && p[i+1] >= 0x80 && p[i+1] <= 0x9f:
+			out = fmt.Appendf(out, `\u%04x`, p[i+1])
+			i++
+		case isControl(p, i):
+			out = fmt.Appendf(out, `\u%04x`, c)
+		default:
+			out = append(out, c)
+		}
+	}
+	if _, err := e.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func isControl(p []byte, i int) bool {
+	c := p[i]
+	if c == '\n' || c == '\t' {
+		return false
+	}
+	if c < 0x20 || c == 0x7f {
+		return true
+	}
+	return c == 0xc2 && i+1 < len(p) && p[i+1] >= 0x80 && p[i+1] <= 0x9f
 }

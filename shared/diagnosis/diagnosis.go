@@ -44,6 +44,8 @@ type Diagnosis struct {
 	State       string         `json:"state"`
 	// ResolvedAt is set when State is resolved.
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	// Ack is set while the diagnosis is acknowledged or muted (ack.go).
+	Ack *Ack `json:"ack,omitempty"`
 }
 
 // NodeRef names one node.

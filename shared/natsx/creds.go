@@ -128,3 +128,20 @@ func ClientOptions(credsFile, caFile string) ([]nats.Option, *Identity, error) {
 	}
 	return opts, id, nil
 }
+
+// InboxIdentity returns the cluster and node tokens an agent's credentials
+// name in their private inbox (InboxPrefix), if any.
+func InboxIdentity(id *Identity) (cluster, node string, ok bool) {
+	if id == nil {
+		return "", "", false
+	}
+	rest, found := strings.CutPrefix(id.InboxPrefix, InboxRoot+".agent.")
+	if !found {
+		return "", "", false
+	}
+	c, n, found := strings.Cut(rest, ".")
+	if !found || c == "" || n == "" || strings.Contains(n, ".") {
+		return "", "", false
+	}
+	return c, n, true
+}

@@ -11,7 +11,8 @@ import (
 var (
 	reportExact = map[string]bool{
 		"cluster.name": true, "node.name": true, "node.roles": true, "xpack.security.enabled": true,
-		"discovery.seed_hosts": true, "http.host": true, "http.bind_host": true, "http.publish_host": true,
+		"xpack.security.enrollment.enabled": true,
+		"discovery.seed_hosts":              true, "http.host": true, "http.bind_host": true, "http.publish_host": true,
 		"http.port": true,
 	}
 	reportPrefixes = []string{
@@ -75,6 +76,7 @@ func (v *View) Report() map[string]event.Setting {
 	r.derived("remote_cluster.publish_host", remotePublishChain[1:])
 
 	r.def("xpack.security.enabled", "true", "8.x default; on 7.x basic/trial licences security stays off unless set")
+	r.def("xpack.security.enrollment.enabled", "false", "")
 	for _, p := range SSLContexts {
 		r.ssl(p)
 	}
@@ -93,9 +95,12 @@ func settingOf(val Value, src string) event.Setting {
 	if val.Secret {
 		return event.Setting{Value: secret.Redacted, Source: src}
 	}
-	s := event.Setting{Value: val.Scalar, Source: src}
+	s := event.Setting{Value: secret.Scrub(val.Scalar), Source: src}
 	if val.IsList {
-		s.Values = append([]string{}, val.List...)
+		s.Values = make([]string, len(val.List))
+		for i, v := range val.List {
+			s.Values[i] = secret.Scrub(v)
+		}
 	}
 	return s
 }

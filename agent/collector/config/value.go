@@ -92,8 +92,13 @@ func sortedKeys(m map[string]Value) []string {
 // IsSecretKey reports whether a setting key holds a password-like value that
 // must never be printed: *.password, *.secure_password, *.key_password,
 // *.key_passphrase and their secure_ forms, *.access_key, *.secret_key,
-// *.session_token, and any key containing "credentials".
+// *.session_token, and any key containing "credentials"; and, by structure
+// and near misses (secret.IsSecretName), anything below such a key and
+// names within a small edit distance of one ("keystore.pasword").
 func IsSecretKey(key string) bool {
+	if secret.IsSecretName(key) {
+		return true
+	}
 	k := strings.ToLower(key)
 	if strings.Contains(k, "credentials") {
 		return true

@@ -2,7 +2,6 @@ package keystore
 
 import (
 	"crypto/hmac"
-	"crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -13,11 +12,8 @@ import (
 
 // Fingerprint parameters. Changing any of them changes every fingerprint.
 const (
-	hmacContext       = "esdoctor-keystore-v1\x00"
-	fingerprintSalt   = "esdoctor-keystore-fingerprint-v1"
-	fingerprintIters  = 100000
-	fingerprintKeyLen = 16
-	fingerprintMemo   = 4096 // cached fingerprints per Fingerprinter
+	hmacContext     = "esdoctor-keystore-v1\x00"
+	fingerprintMemo = 4096 // cached fingerprints per Fingerprinter
 )
 
 // Fingerprinter turns keystore values into one-way digests that can leave
@@ -26,10 +22,9 @@ const (
 // produce the same fingerprint for the same value.
 //
 // With a site key: "hmac-sha256:" + the first 32 hex digits of
-// HMAC-SHA256(siteKey, "esdoctor-keystore-v1\x00" + value). Without one the
-// digest cannot be keyed, so it is made slow instead: "pbkdf2-sha256:" +
-// hex(PBKDF2-HMAC-SHA256(value, "esdoctor-keystore-fingerprint-v1", 100000
-// iterations, 16 bytes)). Results are memoised per value; a Fingerprinter is
+// HMAC-SHA256(siteKey, "esdoctor-keystore-v1\x00" + value). Without one
+// there is no fingerprint (""): a site key is always present in the agent
+// (see shared/sitekey). Results are memoised per value; a Fingerprinter is
 // safe for concurrent use.
 type Fingerprinter struct {
 	siteKey []byte
@@ -38,7 +33,7 @@ type Fingerprinter struct {
 }
 
 // NewFingerprinter returns a Fingerprinter keyed with siteKey (copied); a
-// nil or empty siteKey selects the slow unkeyed mode.
+// nil or empty siteKey gives no fingerprints.
 func NewFingerprinter(siteKey []byte) *Fingerprinter {
 	f := &Fingerprinter{memo: map[[32]byte]string{}}
 	if len(siteKey) > 0 {
@@ -80,13 +75,9 @@ func fingerprint(siteKey, value []byte) string {
 		m.Write(value)
 		return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))[:32]
 	}
-	dk, err := pbkdf2.Key(sha256.New, string(value), []byte(fingerprintSalt), fingerprintIters, fingerprintKeyLen)
-	if err != nil {
-		// Only a FIPS-140-only mode refuses these parameters; say so
-		// rather than emit a fingerprint that matches nothing.
-		return "pbkdf2-sha256:unavailable"
-	}
-	return "pbkdf2-sha256:" + hex.EncodeToString(dk)
+	// No site key, no fingerprint: an unkeyed digest (the old fixed-salt
+	// PBKDF2) lets anyone holding the output confirm a guessed secret.
+	return ""
 }
 
 // String names the mode, never the key.
@@ -94,7 +85,7 @@ func (f *Fingerprinter) String() string {
 	if f.Keyed() {
 		return "keystore.Fingerprinter(hmac-sha256)"
 	}
-	return "keystore.Fingerprinter(pbkdf2-sha256)"
+	return "keystore.Fingerprinter(no site key)"
 }
 
 // GoString is String, so %#v does not show the site key.
@@ -102,3 +93,8 @@ func (f *Fingerprinter) GoString() string { return f.String() }
 
 // Format prints String for every verb, so no verb reaches the site key.
 func (f *Fingerprinter) Format(s fmt.State, _ rune) { fmt.Fprint(s, f.String()) }
+
+// SameKey reports whether f is keyed with key (constant time).
+func (f *Fingerprinter) SameKey(key []byte) bool {
+	return f != nil && hmac.Equal(f.siteKey, key)
+}

@@ -18,7 +18,7 @@ var key = scenario.APIKey{ID: "agZXJocBmA2beJfq2yKu", Secret: "CANARY-SECRET-api
 
 // serveTLS runs a TLS server on host (a 127.x address) and returns its
 // address. Every connection gets one handshake, then is closed.
-func serveTLS(t *testing.T, host string, cfg *tls.Config) string {
+func serveTLS(t testing.TB, host string, cfg *tls.Config) string {
 	t.Helper()
 	l, err := net.Listen("tcp", host+":0")
 	if err != nil {
@@ -82,7 +82,7 @@ func closedPort(t *testing.T, host string) string {
 // apiKeyNode is guide 003's local node: remote_cluster_client TLS trusting
 // remote's RemoteCA (PEM), the cross-cluster key in the keystore, and the
 // remote defined in cluster settings with seeds.
-func apiKeyNode(t *testing.T, seeds ...string) (*scenario.World, *scenario.Node, *scenario.Cluster) {
+func apiKeyNode(t testing.TB, seeds ...string) (*scenario.World, *scenario.Node, *scenario.Cluster) {
 	w := scenario.New(t)
 	local := w.Cluster("local", "local-1@127.0.0.2")
 	remote := w.Cluster("remote", "remote-1@127.0.1.2")
@@ -135,3 +135,24 @@ func byTarget(ps []event.Probe) map[string]event.Probe {
 
 type worldT = scenario.World
 type nodeT = scenario.Node
+
+// serveSilentOn accepts TCP connections on addr and holds them.
+func serveSilentOn(t *testing.T, addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+}
+
+type storeEnvelope = event.Envelope

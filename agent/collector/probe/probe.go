@@ -81,6 +81,8 @@ type Options struct {
 	ProcSys string
 	// Connections lists live TCP connections (default: netlink inet_diag).
 	Connections func() ([]Conn, error)
+	// ESAPI is the optional local Elasticsearch API collector.
+	ESAPI *ESAPI
 }
 
 func (o Options) withDefaults() Options {
@@ -174,14 +176,60 @@ func New(o Options) *Set {
 }
 
 // Run runs every prober and returns the results in a stable order (kind,
-// purpose, target).
+// purpose, target). With a local ES API configured it is asked first, and
+// the remotes of the live cluster settings are probed with the others.
 func (s *Set) Run(ctx context.Context, in *Input) []event.Probe {
 	var out []event.Probe
+	if s.opts.ESAPI != nil && in != nil && in.Snapshot != nil {
+		r := s.opts.ESAPI.collect(ctx, in)
+		out = append(out, r.probe)
+		in = withRemotes(in, r.remotes)
+	}
 	for _, p := range s.Probers {
 		out = append(out, p.Probe(ctx, in, s.lim)...)
 	}
 	Sort(out)
 	return out
+}
+
+// withRemotes returns in with the live remotes added whose alias the
+// snapshot does not define (the snapshot itself is not changed).
+func withRemotes(in *Input, live []event.Remote) *Input {
+	if len(live) == 0 {
+		return in
+	}
+	have := map[string]bool{}
+	for _, r := range in.Snapshot.Remotes {
+		if r.Source != "keystore" {
+			have[r.Alias] = true
+		}
+	}
+	snap := *in.Snapshot
+	snap.Remotes = nil
+	for _, r := range in.Snapshot.Remotes {
+		if r.Source == "keystore" && haveAlias(live, r.Alias) {
+			continue // only its credentials were known; the live settings define it
+		}
+		snap.Remotes = append(snap.Remotes, r)
+	}
+	for _, r := range live {
+		if !have[r.Alias] {
+			r.Source = "cluster_settings (live)"
+			snap.Remotes = append(snap.Remotes, r)
+		}
+	}
+	c := *in
+	c.Snapshot = &snap
+	return &c
+}
+
+func haveAlias(rs []event.Remote, alias string) bool {
+	for _, r := range rs {
+		if r.Alias == alias {
+			return true
+		}
+	}
+	return false
 }
 
 // Sort orders probe results by kind, purpose, alias and target.

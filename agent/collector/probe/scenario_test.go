@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,5 +168,38 @@ func TestLiveProbeConfirmsRemoteUnreachable(t *testing.T) {
 				t.Errorf("error_kind %v, want %s", ds[0].Facts["error_kind"], c.kind)
 			}
 		})
+	}
+}
+
+// `_remote/info` saying connected: false opens nothing alone, but joins the
+// diagnosis that explains it as evidence.
+func TestRemoteInfoConfirms(t *testing.T) {
+	other, err := certgen.NewCA("Some Other CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := func(n *scenario.Node) *event.Envelope {
+		return &event.Envelope{Schema: 1, ID: "esapi-" + n.Name, Kind: event.KindProbe, Cluster: "local", Node: n.Name, Time: time.Now(),
+			Probe: &event.Probe{Kind: "esapi", Target: "https://127.0.0.2:9200", Purpose: probe.PurposeLocalAPI, OK: true,
+				Facts: map[string]string{"remote_info.my.connected": "false", "remote_info.my.mode": "sniff", "remote_info.my.num_connected": "0",
+					"resolve.my.error": "Request timed out before receiving a response from the remote cluster"}}}
+	}
+	w, n, remote := apiKeyNode(t)
+	n.C.Settings["cluster.remote.my.seeds"] = []string{serveTLS(t, "127.0.1.2", certgen.ServerTLSConfig(issue(t, remote.RemoteCA, "remote-1", certgen.IPs("127.0.1.2"))))}
+	expect(t, analyze.Events(context.Background(), append(liveEvents(t, w, n), api(n)), analyze.Options{}))
+
+	n.C.Settings["cluster.remote.my.seeds"] = []string{serveTLS(t, "127.0.1.3", certgen.ServerTLSConfig(issue(t, other, "remote-1", certgen.IPs("127.0.1.3"))))}
+	ds := analyze.Events(context.Background(), append(liveEvents(t, w, n), api(n)), analyze.Options{})
+	expect(t, ds, "tls-untrusted-ca [local] alias=my fix=local/local-1")
+	found := false
+	for _, d := range ds {
+		for _, e := range d.Evidence {
+			if strings.Contains(e.Text, "GET _remote/info on local-1: cluster.remote.my connected: false") && strings.Contains(e.Text, "Request timed out") {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no _remote/info evidence in %+v", ds)
 	}
 }

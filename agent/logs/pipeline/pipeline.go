@@ -13,9 +13,11 @@
 //     one write, so a short quiet tick completes it without splitting a
 //     stack trace. JSON records are complete when their object closes.
 //   - The first occurrence of a symptom is emitted at once. Repeats within
-//     Options.Window (log time) of the previous one are counted and
-//     emitted as one fold every Options.RepeatFlush (default 500 ms) that saw
-//     any, never held until an unrelated line arrives.
+//     Options.Window (log time) of the previous one are rate-limited per
+//     symptom to one event per Options.RepeatFlush (default 500 ms): a
+//     repeat after a quiet RepeatFlush is emitted at once, the repeats
+//     that follow it within RepeatFlush are counted and emitted as one
+//     fold by the next tick. Nothing waits for an unrelated line.
 //
 // # What is committed
 //
@@ -111,6 +113,7 @@ func New(o Options) (*Pipeline, error) {
 		o.Logger = zap.NewNop()
 	}
 	p := &Pipeline{o: o, log: o.Logger, procs: map[string]*scan.Processor{}, live: symptom.NewLive(o.Window), m: newMetrics(o.Registry)}
+	p.live.SetRepeatInterval(o.RepeatFlush)
 	p.so = scan.Options{Location: o.Location, MeshPack: o.MeshPack}
 	p.so.Matcher = symptom.NewMatcher(symptom.Options{MeshPack: o.MeshPack})
 	f, err := follow.New(follow.Options{

@@ -92,6 +92,17 @@ func (c *matchCtx) eval(cond Cond) bool {
 		return c.trustContextOK()
 	case CondExpired:
 		return c.expired()
+	case CondESAuthor:
+		return c.esAuthor(false)
+	case CondESAuthorS3:
+		return c.esAuthor(true)
+	case CondCCSSearch:
+		return c.has("CCS remote cluster failure") || c.remoteContext() || reCCSPath.MatchString(c.text)
+	case CondAuditRecord:
+		return reAuditType.MatchString(c.text) && reAuditDenied.MatchString(c.text)
+	case CondAuditRemoteIndices:
+		m := reAuditIndices.FindStringSubmatch(c.text)
+		return m != nil && strings.Contains(m[1], ":")
 	case CondNodeLogger:
 		l := strings.TrimSpace(c.r.Logger)
 		if l == "" {
@@ -103,6 +114,96 @@ func (c *matchCtx) eval(cond Cond) bool {
 		}
 		return l == "o.e.n.Node" || l == "org.elasticsearch.node.Node" || l == "o.e.n.NodeConstruction" ||
 			l == "org.elasticsearch.node.NodeConstruction"
+	}
+	return false
+}
+
+// foreignAuthors mark records that other software wrote, even inside an
+// Elasticsearch log or with Elasticsearch's log layout: the security
+// plugins (Search Guard, Open Distro), OpenSearch, and the ES command-line
+// tools (their stderr is captured inside test logs; they talk to the HTTP
+// layer as clients).
+var foreignAuthors = []string{
+	"com.floragunn", "searchguard", "SearchGuard", "opendistroforelasticsearch", "OpenDistroSecurity", "org.opensearch.",
+	"CommandLineHttpClient", "org.elasticsearch.xpack.security.cli.", "org.elasticsearch.xpack.security.enrollment.tool.",
+	"org.elasticsearch.xpack.security.tool.", "org.elasticsearch.xpack.core.security.CommandLineHttpClient",
+	"elasticsearch-certutil", "elasticsearch-create-enrollment-token", "elasticsearch-reset-password", "elasticsearch-setup-passwords",
+}
+
+// esLoggerFamilies are the logger prefixes of an Elasticsearch node's own
+// log: its classes (abbreviated or full), the suppressed REST failures, and
+// the libraries it logs through in its own layout (the AWS SDK of the S3
+// repository, Netty).
+var esLoggerFamilies = []string{
+	"o.e.", "org.elasticsearch.", "r.suppressed", "rest.suppressed", "c.a.", "com.amazonaws.", "s.a.a.", "software.amazon.",
+	"i.n.", "io.netty.",
+}
+
+// reFrame finds a Java stack frame; reESFrame an Elasticsearch one.
+var (
+	reFrame   = regexp.MustCompile(`(?m)^[|\w ]*\s+at ([\w$.@/-]+)\(`)
+	reESFrame = regexp.MustCompile(`(?m)^\s*at (?:[\w.-]+@[\w.-]+/)?org\.elasticsearch\.`)
+	reCCSPath = regexp.MustCompile(`path: /[^\s/,]*[\w*-]:[^\s/,]+/_(?:async_)?search`)
+)
+
+var (
+	reAuditType    = regexp.MustCompile(`"type"\s*:\s*"audit"`)
+	reAuditDenied  = regexp.MustCompile(`"event\.action"\s*:\s*"access_denied"`)
+	reAuditIndices = regexp.MustCompile(`"indices"\s*:\s*\[([^\]]*)\]`)
+)
+
+// esAuthor: see CondESAuthor.
+func (c *matchCtx) esAuthor(s3 bool) bool {
+	if c.hasAny(foreignAuthors) {
+		return false
+	}
+	l := strings.TrimSpace(c.r.Logger)
+	if c.r.Layout != record.LayoutUnknown && l != "" {
+		if strings.HasPrefix(l, "c.a.o.") || strings.HasPrefix(l, "c.f.") {
+			return false // com.amazon.opendistro..., com.floragunn...
+		}
+		for _, p := range esLoggerFamilies {
+			if strings.HasPrefix(l, p) {
+				return true
+			}
+		}
+		return false
+	}
+	// A headless excerpt (a stack trace whose header was cut, a pasted
+	// message): frames of another runtime (Node.js, Python) or of another
+	// Java application rule it out; Elasticsearch's, the JDK's and Netty's
+	// do not. The S3 codes need an Elasticsearch frame: the AWS SDK's alone
+	// are any Java application's.
+	if strings.Contains(c.text, "Traceback (most recent call last)") || strings.Contains(c.text, "node_modules/") ||
+		strings.Contains(c.text, "An error occurred (") { // the AWS CLI / boto3
+		return false
+	}
+	for _, m := range reFrame.FindAllStringSubmatch(c.text, 64) {
+		if !esRuntimeFrame(m[1]) {
+			return false
+		}
+	}
+	if s3 && reFrame.MatchString(c.text) {
+		return reESFrame.MatchString(c.text)
+	}
+	return true
+}
+
+// esRuntimeFrames are the namespaces of the frames an Elasticsearch node's
+// stack traces hold.
+var esRuntimeFrames = []string{
+	"org.elasticsearch.", "java.", "javax.", "jdk.", "sun.", "com.sun.", "io.netty.", "org.apache.lucene.", "org.apache.logging.",
+	"com.amazonaws.", "software.amazon.", "org.apache.http.", "com.fasterxml.",
+}
+
+func esRuntimeFrame(class string) bool {
+	if i := strings.IndexByte(class, '/'); i >= 0 { // "module@version/class"
+		class = class[i+1:]
+	}
+	for _, p := range esRuntimeFrames {
+		if strings.HasPrefix(class, p) {
+			return true
+		}
 	}
 	return false
 }

@@ -22,6 +22,70 @@ var extractors = map[string]func(c *matchCtx, f map[string]string){
 	"publish":       extractPublish,
 	"closed":        extractClosed,
 	"mesh":          extractMesh,
+	"sslfile":       extractSSLFile,
+	"audit":         extractAudit,
+	"disconnected":  extractDisconnected,
+}
+
+var (
+	reSSLFile      = regexp.MustCompile(`\[((?:/|[A-Za-z]:\\)[^\]\n]+)\]`)
+	reSSLReloaded  = regexp.MustCompile(`reloaded \[([^\]\n]+)\]`)
+	reCCSCluster   = regexp.MustCompile(`CCS remote cluster failure\. Cluster \[([^\]]+)\]`)
+	reDisconnected = regexp.MustCompile(`\[([^\]\[]*)\]\[([^\]\[]+:\d+)\]\[([^\s]+?)\] disconnected`)
+	reCCSIndex     = regexp.MustCompile(`path: /([^\s/,:]+):[^\s/,]+/_(?:async_)?search`)
+)
+
+var reAuditField = regexp.MustCompile(`"(action|user\.name|apikey\.id|apikey\.name|origin\.address|request\.name|node\.name|cluster\.name)"\s*:\s*"([^"]*)"`)
+
+// extractAudit reads an audit event: action, user, api_key_id, indices
+// (comma-joined), origin address, and the alias of "alias:index" indices.
+func extractAudit(c *matchCtx, f map[string]string) {
+	for _, m := range reAuditField.FindAllStringSubmatch(c.text, -1) {
+		switch m[1] {
+		case "action":
+			setIf(f, "action", m[2])
+		case "user.name":
+			setIf(f, "user", m[2])
+		case "apikey.id":
+			setIf(f, "api_key_id", m[2])
+		case "origin.address":
+			setIf(f, "origin_address", normAddr(m[2]))
+		case "node.name":
+			setIf(f, "audit_node", m[2])
+		}
+	}
+	if m := reAuditIndices.FindStringSubmatch(c.text); m != nil {
+		var idx []string
+		for _, x := range strings.Split(m[1], ",") {
+			if x = strings.Trim(strings.TrimSpace(x), `"`); x != "" {
+				idx = append(idx, x)
+				if a, _, ok := strings.Cut(x, ":"); ok && f["alias"] == "" && !strings.ContainsAny(a, "*") {
+					f["alias"] = a
+				}
+			}
+		}
+		setIf(f, "indices", strings.Join(idx, ","))
+	}
+}
+
+// extractSSLFile: the file a failed SSL reload names, if the cause does.
+func extractSSLFile(c *matchCtx, f map[string]string) {
+	if p := first(reSSLFile, c.text); p != "" {
+		setIf(f, "path", p)
+	}
+	setIf(f, "path", first(reSSLReloaded, c.text))
+}
+
+// extractDisconnected: the alias, remote node, address and action of a
+// cross-cluster search failure on a NodeDisconnectedException.
+func extractDisconnected(c *matchCtx, f map[string]string) {
+	setIf(f, "alias", first(reCCSCluster, c.text))
+	setIf(f, "alias", first(reCCSIndex, c.text))
+	if m := reDisconnected.FindStringSubmatch(c.text); m != nil {
+		setIf(f, "remote_node", m[1])
+		setIf(f, "address", normAddr(m[2]))
+		setIf(f, "action", m[3])
+	}
 }
 
 // setIf sets f[k] = v unless v is empty or f[k] is already set.

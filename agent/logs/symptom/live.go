@@ -19,6 +19,8 @@ import (
 // Not safe for concurrent use.
 type Live struct {
 	window time.Duration
+	every  time.Duration // SetRepeatInterval
+	now    func() time.Time
 	open   map[string]*liveGroup
 	seq    int
 }
@@ -28,11 +30,21 @@ type liveGroup struct {
 	Last time.Time      `json:"last"`
 	Held *event.Symptom `json:"held,omitempty"`
 	Seq  int            `json:"seq"`
+	// Sent is when the group last emitted (the clock, not log time).
+	Sent time.Time `json:"sent,omitempty"`
 }
+
+// SetRepeatInterval makes repeats leading-edge: a repeat that comes when
+// the group has emitted nothing for d is emitted at once (a fold of one),
+// and the repeats that follow it within d are held for FlushHeld. A
+// failure logged every 30 s is then sent as it happens, while a storm of
+// one symptom is still one event per d. d <= 0 (the default) holds every
+// repeat.
+func (d *Live) SetRepeatInterval(every time.Duration) { d.every = every }
 
 // NewLive returns a live deduper; window <= 0 passes every symptom through.
 func NewLive(window time.Duration) *Live {
-	return &Live{window: window, open: map[string]*liveGroup{}}
+	return &Live{window: window, now: time.Now, open: map[string]*liveGroup{}}
 }
 
 // Add takes one symptom and returns what to emit now.
@@ -50,6 +62,13 @@ func (d *Live) Add(s event.Symptom) []event.Symptom {
 	}
 	g := d.open[k]
 	if g != nil && (s.Time.IsZero() || g.Last.IsZero() || s.Time.Sub(g.Last) <= d.window) {
+		if last.After(g.Last) {
+			g.Last = last
+		}
+		if now := d.now(); g.Held == nil && d.every > 0 && now.Sub(g.Sent) >= d.every {
+			g.Sent = now
+			return []event.Symptom{s}
+		}
 		if g.Held == nil {
 			c := s
 			g.Held = &c
@@ -58,9 +77,6 @@ func (d *Live) Add(s event.Symptom) []event.Symptom {
 			t := last
 			g.Held.LastTime = &t
 		}
-		if last.After(g.Last) {
-			g.Last = last
-		}
 		return nil
 	}
 	var out []event.Symptom
@@ -68,7 +84,7 @@ func (d *Live) Add(s event.Symptom) []event.Symptom {
 		out = append(out, *g.Held)
 	}
 	d.seq++
-	d.open[k] = &liveGroup{Key: k, Last: last, Seq: d.seq}
+	d.open[k] = &liveGroup{Key: k, Last: last, Seq: d.seq, Sent: d.now()}
 	return append(out, s)
 }
 
@@ -95,8 +111,9 @@ func (d *Live) FlushHeld() []event.Symptom {
 		}
 	}
 	out := heldOf(gs)
+	now := d.now()
 	for _, g := range gs {
-		g.Held = nil
+		g.Held, g.Sent = nil, now
 	}
 	return out
 }

@@ -86,3 +86,36 @@ func TestLiveFlushHeldKeepsGroups(t *testing.T) {
 		t.Fatalf("third flush: %+v (groups %d)", out, d.Len())
 	}
 }
+
+// With a repeat interval, a repeat after a quiet interval is emitted at
+// once; a burst is one event at once and one fold per flush.
+func TestLiveRepeatIntervalIsLeadingEdge(t *testing.T) {
+	d := NewLive(10 * time.Minute)
+	d.SetRepeatInterval(500 * time.Millisecond)
+	clock := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	d.now = func() time.Time { return clock }
+	s := func(i int) event.Symptom {
+		return event.Symptom{Symptom: "connect-exception", Time: clock.Add(time.Duration(i) * time.Millisecond), Fields: map[string]string{"alias": "a"}}
+	}
+	if out := d.Add(s(0)); len(out) != 1 {
+		t.Fatalf("first: %+v", out)
+	}
+	clock = clock.Add(30 * time.Second) // ES's next attempt, 30 s later
+	if out := d.Add(s(30000)); len(out) != 1 || out[0].Count != 1 {
+		t.Fatalf("a repeat after a quiet interval was held: %+v", out)
+	}
+	for i := 1; i <= 100; i++ { // a storm within the interval
+		clock = clock.Add(time.Millisecond)
+		if out := d.Add(s(30000 + i)); len(out) != 0 {
+			t.Fatalf("storm line %d emitted %+v", i, out)
+		}
+	}
+	out := d.FlushHeld()
+	if len(out) != 1 || out[0].Count != 100 {
+		t.Fatalf("the storm's fold: %+v", out)
+	}
+	clock = clock.Add(100 * time.Millisecond) // within the interval of that flush
+	if out := d.Add(s(31000)); len(out) != 0 {
+		t.Fatalf("a repeat right after a flush was emitted: %+v", out)
+	}
+}

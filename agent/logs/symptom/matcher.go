@@ -14,6 +14,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/logs/record"
 	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/event"
+	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
 // Options selects the rule packs.
@@ -280,10 +281,16 @@ func (cr *compiled) try(c *matchCtx) (map[string]string, bool) {
 const maxEvidence = 2 << 10
 
 func build(r *record.Record, code catalog.SymptomCode, f map[string]string) event.Symptom {
+	// Log text leaves the agent: secret-shaped values in it (an
+	// Authorization header, password=..., a PEM key) are replaced here,
+	// after the rules read the record and before anything is emitted.
+	for k, v := range f {
+		f[k] = secret.Scrub(v)
+	}
 	s := event.Symptom{
 		Symptom: string(code), Time: r.Time, File: r.File, Line: r.Line, Offset: r.Offset,
 		Level: r.Level, Logger: r.Logger, Node: r.Node, Cluster: r.Cluster, Fields: f, Count: 1,
-		Text: evidence(r),
+		Text: secret.Scrub(evidence(r)),
 	}
 	if s.Cluster == "" {
 		if cn, ok := f["cluster_name"]; ok {

@@ -32,6 +32,27 @@ const (
 	// "timestamp check failed"), or its dates
 	// show it while the issuer is trusted.
 	CondExpired Cond = "expired"
+	// CondESAuthor: an Elasticsearch node wrote the record (see
+	// conds.go): an ES log layout with an ES logger family, or a headless
+	// excerpt whose stack frames (if any) include Elasticsearch's; never a
+	// record of a security plugin (Search Guard, Open Distro), of OpenSearch,
+	// or of the ES command-line tools. Identity symptoms (TLS, API keys, S3
+	// credentials) require it.
+	CondESAuthor Cond = "es-author"
+	// CondESAuthorS3: CondESAuthor, and a headless excerpt with frames
+	// needs an Elasticsearch frame (the AWS SDK's alone are any Java
+	// application's).
+	CondESAuthorS3 Cond = "es-author-s3"
+	// CondCCSSearch: a cross-cluster search failure on the querying side
+	// (TransportSearchAction's "CCS remote cluster failure", or a search
+	// of an "alias:index" expression).
+	CondCCSSearch Cond = "ccs-search"
+	// CondAuditRecord: an Elasticsearch audit log event ("type":"audit",
+	// "event.action":"access_denied").
+	CondAuditRecord Cond = "audit-record"
+	// CondAuditRemoteIndices: the audit event's indices name a remote
+	// cluster ("alias:index").
+	CondAuditRemoteIndices Cond = "audit-remote-indices"
 	// CondNodeLogger: the logger is o.e.n.Node / org.elasticsearch.node.Node
 	// (or NodeConstruction); a record without a logger qualifies only with
 	// the Node's own "node name [..], node ID [..]" or "version[..], pid[..]".
@@ -94,6 +115,12 @@ var rawHTTPMarkers = []string{"client http traffic", "HttpServerTransport", "Net
 // rules is the table, most specific first: a record gets the first rule it
 // matches.
 var rules = []Rule{
+	// A replaced SSL file that ES could not load: FileWatcher's "cannot
+	// notify file changes listener" with the reloader in the stack (ES keeps
+	// the old key material until the file is fixed).
+	{Code: catalog.SymSSLReloadFailed, Any: []string{"SSLConfigurationReloader", "reloadSslContext", "reloadSSLContext"},
+		Extract: []string{"exception", "sslfile"}},
+
 	// TLS trust failures (DiagnosticTrustManager), most specific cause first.
 	{Code: catalog.SymTLSCertificateExpired, Anchors: []string{"failed to establish trust with"},
 		When: []Cond{CondTrustContext, CondExpired}, Extract: []string{"trust", "exception"}, Fixed: map[string]string{"reason": "expired"}},
@@ -111,9 +138,15 @@ var rules = []Rule{
 		Not: append([]string{"failed to establish trust with"}, httpMarkers...), When: []Cond{CondNotHTTP, CondTransport},
 		Extract: []string{"channel", "remote", "exception"}, Fixed: map[string]string{"reason": "hostname-mismatch"}},
 
+	// Before 7.6 (or with diagnose.trust off) an untrusted issuer is only
+	// the JDK's PKIX text (JDK 8 wraps it in "General SSLEngine problem").
+	{Code: catalog.SymTLSTrustFailure, Any: []string{"unable to find valid certification path to requested target", "PKIX path building failed"},
+		Not: append([]string{"failed to establish trust with"}, httpMarkers...), When: []Cond{CondNotHTTP, CondTransport},
+		Extract: []string{"channel", "remote", "exception"}, Fixed: map[string]string{"reason": "untrusted-issuer"}},
+
 	// Remote cluster security (RCS 2.0 API keys, handshake), seen as the
 	// cause of a Proxy/Sniff WARN on the querying side.
-	{Code: catalog.SymAPIKeyWrongType, Anchors: []string{"expected API key type of ["},
+	{Code: catalog.SymAPIKeyWrongType, Anchors: []string{"expected API key type of [cross_cluster]"},
 		Pattern: `expected API key type of \[(?P<expected_type>[^\]]*)\], but API key \[(?P<api_key_id>[^\]]*)\] has type \[(?P<api_key_type>[^\]]*)\]`,
 		Extract: []string{"remote", "exception"}},
 	{Code: catalog.SymMissingCrossClusterCredentialsHeader, Anchors: []string{"_cross_cluster_access_credentials] but none found"},
@@ -144,6 +177,17 @@ var rules = []Rule{
 	{Code: catalog.SymRemoteIndicesUnauthorized, Anchors: []string{"towards remote cluster", "is unauthorized for "},
 		Extract: []string{"authz", "remote"}},
 
+	// The ES audit log (<cluster>_audit.json, when xpack.security.audit is
+	// enabled): privilege failures "are not in the server log by default".
+	// An access_denied of a remote-cluster or remote-index action: on the
+	// fulfilling (remote) side it carries cross_cluster_access (the
+	// cross-cluster API key does not cover it); on the querying side the
+	// indices are "alias:index" expressions (no remote_indices privilege).
+	{Code: catalog.SymRemoteIndicesUnauthorized, Anchors: []string{"access_denied", "cross_cluster_access"},
+		When: []Cond{CondAuditRecord}, Extract: []string{"audit"}, Fixed: map[string]string{"source": "audit"}},
+	{Code: catalog.SymNoRemoteIndicesPrivileges, Anchors: []string{"access_denied", "indices"},
+		When: []Cond{CondAuditRecord, CondAuditRemoteIndices}, Extract: []string{"audit"}, Fixed: map[string]string{"source": "audit"}},
+
 	// S3 repository credentials.
 	{Code: catalog.SymS3InvalidAccessKey, Any: []string{"The AWS Access Key Id you provided does not exist", "InvalidAccessKeyId"},
 		Prefilter: []string{"The AWS Access Key Id you provided does not exist", "InvalidAccessKeyId"},
@@ -161,20 +205,34 @@ var rules = []Rule{
 		Not: httpMarkers, When: []Cond{CondNotHTTP, CondTransport}, Extract: []string{"channel", "remote", "exception"}},
 
 	// Remote cluster connections.
+	// NoSeedNodeLeftException (sniff: every seed tried; 8.8+ proxy:
+	// "Unable to open any proxy connections to cluster [..] at address
+	// [..]" with each failure suppressed) comes before the connect
+	// exceptions it carries.
+	{Code: catalog.SymNoSeedNodeLeft, Any: []string{"no seed node left", "Unable to open any connections to remote cluster", "Unable to open any proxy connections"},
+		Not: []string{"ExecutionCancelledException", "connect handler is closed"}, Extract: []string{"remote", "exception"}},
 	{Code: catalog.SymConnectException,
-		Any: []string{"connect_exception", "connect_timeout", "ConnectException", "NoRouteToHostException", "ConnectTimeoutException",
-			"Unable to open any proxy connections"},
+		Any:  []string{"connect_exception", "connect_timeout", "ConnectException", "NoRouteToHostException", "ConnectTimeoutException"},
 		Not:  append([]string{"ExecutionCancelledException", "connect handler is closed"}, httpMarkers...),
 		When: []Cond{CondRemote}, Extract: []string{"remote", "exception"}},
-	{Code: catalog.SymNoSeedNodeLeft, Any: []string{"no seed node left", "Unable to open any connections to remote cluster"},
-		Not: []string{"ExecutionCancelledException", "connect handler is closed"}, Extract: []string{"remote", "exception"}},
 	{Code: catalog.SymProxyConnectionsFailed, Anchors: []string{"failed to open any proxy connections"},
 		Not: []string{"ExecutionCancelledException", "connect handler is closed"}, Extract: []string{"remote", "exception"}},
 	{Code: catalog.SymClosedByRemote, Anchors: []string{"closed by remote"},
 		Pattern: `transport connection to \[(?P<node_description>.*)\] closed by remote`, OnMessage: true,
 		Extract: []string{"closed"}},
+	// The querying side of a cross-cluster search whose remote went away
+	// mid-request: TransportSearchAction's "CCS remote cluster failure"
+	// WARN (8.10+) or a search failure (r.suppressed) whose cause is a
+	// NodeDisconnectedException of a remote index search.
+	{Code: catalog.SymClosedByRemote, Any: []string{"node_disconnected_exception", "NodeDisconnectedException"},
+		When: []Cond{CondCCSSearch}, Extract: []string{"disconnected", "remote"}, Fixed: map[string]string{"reason": "search-disconnected"}},
 	{Code: catalog.SymTransportException, Anchors: []string{"exception caught on transport layer"},
 		Not: httpMarkers, When: []Cond{CondNotHTTP}, Extract: []string{"channel", "exception"}},
+
+	// A remote's connection settings changed through the cluster settings
+	// API: ES closes and reopens that alias's connections once.
+	{Code: catalog.SymRemoteConnectionSettingsUpdated, Anchors: []string{"updating [cluster.remote."}, OnMessage: true,
+		Pattern: `^updating \[cluster\.remote\.(?P<alias>[^\]]+?)\.transport\.(?P<setting>compress|compression_scheme|ping_schedule)\] from \[(?P<from>[^\]]*)\] to \[(?P<to>[^\]]*)\]`},
 
 	// Node identity.
 	{Code: catalog.SymNodeStarted, Any: []string{"starting ...", "started", "node name [", "version["},
@@ -189,6 +247,29 @@ var rules = []Rule{
 	// The service-mesh pack (Istio / ASM logs) is not in this table: it
 	// reads other products' layouts and attributes each line to its
 	// component first (agent/mesh/meshlog).
+}
+
+// identityCodes are the symptoms about a node's identity (certificates,
+// API keys, S3 credentials): look-alikes written by other software are
+// common, so they require an Elasticsearch author (CondESAuthor).
+var identityCodes = map[catalog.SymptomCode]bool{
+	catalog.SymTLSCertificateExpired: true, catalog.SymTLSHostnameMismatch: true, catalog.SymTLSTrustFailure: true,
+	catalog.SymClientDidNotTrustServerCert: true, catalog.SymEmptyClientCertificateChain: true, catalog.SymBadCertificateAlert: true,
+	catalog.SymAPIKeyWrongType: true, catalog.SymAPIKeyUnableToAuthenticate: true, catalog.SymAPIKeyInvalidCredentials: true,
+	catalog.SymS3InvalidAccessKey: true, catalog.SymS3SignatureMismatch: true, catalog.SymSSLReloadFailed: true,
+	catalog.SymTransportException: true,
+}
+
+func init() {
+	for i := range rules {
+		if identityCodes[rules[i].Code] && rules[i].Pack == "" {
+			cond := CondESAuthor
+			if rules[i].Code == catalog.SymS3InvalidAccessKey || rules[i].Code == catalog.SymS3SignatureMismatch {
+				cond = CondESAuthorS3
+			}
+			rules[i].When = append(append([]Cond(nil), rules[i].When...), cond)
+		}
+	}
 }
 
 // Rules returns the symptom table, most specific first.

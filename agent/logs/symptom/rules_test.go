@@ -160,7 +160,57 @@ var ruleCases = []ruleCase{
 		"failed to connect to remote clusters",
 		withFrames("org.elasticsearch.transport.NoSeedNodeLeftException: Unable to open any proxy connections to cluster [my] at address [192.168.0.42:9443]",
 			"\tSuppressed: org.elasticsearch.transport.ConnectTransportException: [][192.168.0.42:9443] connect_exception")},
-		want: catalog.SymConnectException, fields: map[string]string{"alias": "my", "address": "192.168.0.42:9443"}},
+		want: catalog.SymNoSeedNodeLeft, fields: map[string]string{"alias": "my", "address": "192.168.0.42:9443"}},
+	{name: "proxy no seed node left, ProxyConnectionStrategy WARN (8.8+)", ev: logEvent{"WARN", "o.e.t.ProxyConnectionStrategy", "local-node",
+		"failed to open any proxy connections to cluster [my]",
+		withFrames("org.elasticsearch.transport.NoSeedNodeLeftException: Unable to open any proxy connections to cluster [my] at address [192.168.0.42:9443]",
+			"\tat org.elasticsearch.transport.ProxyConnectionStrategy.getNoSeedNodeLeftException(ProxyConnectionStrategy.java:284) ~[elasticsearch-8.13.4.jar:8.13.4]",
+			"\tSuppressed: org.elasticsearch.transport.ConnectTransportException: [][192.168.0.42:9443] connect_exception",
+			"\tCaused by: java.net.ConnectException: Connection refused: /192.168.0.42:9443")},
+		want: catalog.SymNoSeedNodeLeft, fields: map[string]string{"alias": "my", "address": "192.168.0.42:9443"}},
+
+	{name: "remote compress changed through the settings API", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
+		"updating [cluster.remote.my.transport.compress] from [false] to [true]", nil},
+		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "my", "setting": "compress", "from": "false", "to": "true"}},
+	{name: "remote ping_schedule changed", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
+		"updating [cluster.remote.cluster_two.transport.ping_schedule] from [-1] to [30s]", nil},
+		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "cluster_two", "setting": "ping_schedule", "to": "30s"}},
+	// The audit log (<cluster>_audit.json): access_denied of a remote index
+	// search on the querying side, and on the fulfilling side with the
+	// cross-cluster access of the API key.
+	{name: "audit access_denied, querying side (remote index expression)", headless: true, ev: logEvent{stack: []string{
+		`{"type":"audit", "timestamp":"2023-06-28T16:36:47,264+0000", "cluster.name":"local", "cluster.uuid":"r3LhQj0iT3-8pbnmVCYrpQ", "node.name":"local-1", "node.id":"9clhpgjJRR-iKzOw20xBNQ", "event.type":"transport", "event.action":"access_denied", "authentication.type":"REALM", "user.name":"foo", "user.realm":"default_native", "user.roles":["foo-role"], "origin.type":"rest", "origin.address":"[::1]:52434", "request.id":"yKOgWxZ6TKqxu8vU4Kj0Iw", "action":"indices:data/read/search", "request.name":"SearchRequest", "indices":["my:logs-*"]}`}},
+		want: catalog.SymNoRemoteIndicesPrivileges, fields: map[string]string{"alias": "my", "user": "foo", "action": "indices:data/read/search", "indices": "my:logs-*", "source": "audit"}},
+	{name: "audit access_denied, fulfilling side (cross-cluster access)", headless: true, ev: logEvent{stack: []string{
+		`{"type":"audit", "timestamp":"2023-06-28T16:36:47,300+0000", "cluster.name":"remote", "node.name":"remote-1", "event.type":"transport", "event.action":"access_denied", "authentication.type":"API_KEY", "user.name":"foo", "user.realm":"_es_cross_cluster_access", "cross_cluster_access":{"authentication":{"user":{"name":"foo","realm":"default_native"}},"role_descriptors":[]}, "apikey.id":"agZXJocBmA2beJfq2yKu", "apikey.name":"my-cc-key", "origin.type":"transport", "origin.address":"192.168.0.7:55532", "action":"indices:data/read/search", "request.name":"SearchRequest", "indices":["logs-2023"]}`}},
+		want: catalog.SymRemoteIndicesUnauthorized, fields: map[string]string{"user": "foo", "api_key_id": "agZXJocBmA2beJfq2yKu", "indices": "logs-2023", "origin_address": "192.168.0.7:55532"}},
+	// Item: SSL files are hot-reloaded; a broken replacement is logged by
+	// FileWatcher with the reloader in the stack (8.x names).
+	{name: "ssl reload failed (8.x)", ev: logEvent{"WARN", "o.e.w.FileWatcher", "node-1", "cannot notify file changes listener",
+		[]string{"org.elasticsearch.common.ssl.SslConfigException: cannot read configured PEM certificate_authorities [/etc/es/certs/ca.crt] because the file does not exist",
+			"\tat org.elasticsearch.xpack.core.ssl.SSLService.reloadSSLContext(SSLService.java:512) ~[?:?]",
+			"\tat org.elasticsearch.xpack.core.ssl.SSLConfigurationReloader$ChangeListener.onFileChanged(SSLConfigurationReloader.java:151) ~[?:?]",
+			"\tat org.elasticsearch.watcher.FileWatcher$FileObserver.onFileChanged(FileWatcher.java:325) ~[elasticsearch-8.13.4.jar:?]"}},
+		want: catalog.SymSSLReloadFailed, fields: map[string]string{"path": "/etc/es/certs/ca.crt", "exception": "org.elasticsearch.common.ssl.SslConfigException"}},
+
+	// Older wordings: JDK 8 / ES < 7.6 untrusted issuer without the
+	// diagnostic; 6.x/7.x transports (netty and nio); a cross-cluster search
+	// whose remote went away (r.suppressed, 7.x).
+	{name: "JDK 8 PKIX on the 6.x transport", ev: logEvent{"WARN", "o.e.x.s.t.n.SecurityNetty4ServerTransport", "node-1",
+		"exception caught on transport layer [NettyTcpChannel{localAddress=/10.0.0.1:41320, remoteAddress=10.0.0.9/10.0.0.9:9300}], closing connection",
+		[]string{"io.netty.handler.codec.DecoderException: javax.net.ssl.SSLHandshakeException: General SSLEngine problem",
+			"Caused by: javax.net.ssl.SSLHandshakeException: General SSLEngine problem",
+			"Caused by: " + pkixBuilding,
+			"\tat sun.security.validator.PKIXValidator.doBuild(PKIXValidator.java:397) ~[?:1.8.0_171]"}},
+		want: catalog.SymTLSTrustFailure, fields: map[string]string{"reason": "untrusted-issuer", "remote_address": "10.0.0.9:9300"}},
+	{name: "7.x nio transport untrusted issuer", ev: logEvent{"WARN", "o.e.x.s.t.n.SecurityNioTransport", "node-1",
+		"exception from channel [NioSocketChannel{localAddress=/10.0.0.1:41320, remoteAddress=/10.0.0.9:9300}] while handling network event",
+		[]string{"javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target"}},
+		want: catalog.SymTLSTrustFailure, fields: map[string]string{"reason": "untrusted-issuer"}},
+	{name: "7.x cross-cluster search, remote node disconnected", ev: logEvent{"WARN", "r.suppressed", "node-1",
+		"path: /remote1:logs-*/_search, params: {index=remote1:logs-*}",
+		withFrames("org.elasticsearch.transport.NodeDisconnectedException: [remote-node-2][10.0.0.9:9300][indices:data/read/search[phase/query]] disconnected")},
+		want: catalog.SymClosedByRemote, fields: map[string]string{"alias": "remote1", "address": "10.0.0.9:9300", "remote_node": "remote-node-2"}},
 	{name: "proxy WARN with an unrecognised cause", ev: logEvent{"WARN", "o.e.t.ProxyConnectionStrategy", "local-node",
 		"failed to open any proxy connections to cluster [my]",
 		withFrames("org.elasticsearch.transport.ConnectTransportException: [][192.168.0.42:9443] general node connection failure",
@@ -263,6 +313,21 @@ var ruleCases = []ruleCase{
 
 // lookAlikes must give no symptom in any layout.
 var lookAlikes = []ruleCase{
+	{name: "audit access_denied of a local index", headless: true, ev: logEvent{stack: []string{
+		`{"type":"audit", "timestamp":"2020-12-31T00:33:52,521+0200", "node.id":"9clhpgjJRR-iKzOw20xBNQ", "event.type":"transport", "event.action":"access_denied", "authentication.type":"REALM", "user.name":"user1", "user.realm":"default_native", "user.roles":["test_role"], "origin.type":"rest", "origin.address":"[::1]:52434", "request.id":"yKOgWxZ6TKqxu8vU4Kj0Iw", "action":"indices:admin/auto_create", "request.name":"CreateIndexRequest", "indices":["<my-index-{now/d}>"]}`}}},
+	// Identity look-alikes: not written by Elasticsearch.
+	{name: "cross-cluster API key used on REST (reverse wrong type)", ev: logEvent{"WARN", "r.suppressed", "node-1",
+		"path: /_search, params: {}",
+		withFrames("org.elasticsearch.ElasticsearchSecurityException: authentication expected API key type of [rest], but API key [agZXJocBmA2beJfq2yKu] has type [cross_cluster]")}},
+	{name: "Search Guard transport TLS", ev: logEvent{"ERROR", "c.f.s.s.t.SearchGuardSSLNettyTransport", "node-1",
+		"SSL Problem Received fatal alert: bad_certificate",
+		[]string{"javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate", "\tat com.floragunn.searchguard.ssl.transport.SearchGuardSSLNettyTransport$1.exceptionCaught(SearchGuardSSLNettyTransport.java:100)"}}},
+	{name: "Logstash S3 output", ev: logEvent{"ERROR", "logstash.outputs.s3", "main",
+		"Error validating bucket write permissions!",
+		[]string{"Aws::S3::Errors::InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records."}}},
+	{name: "enrollment tool stderr in a test log", headless: true, ev: logEvent{stack: []string{
+		"ERROR: Failed to determine the health of the cluster. javax.net.ssl.SSLHandshakeException: No subject alternative names matching IP address 127.0.0.1 found",
+		"\tat org.elasticsearch.xpack.core.security.CommandLineHttpClient.execute(CommandLineHttpClient.java:162)"}}},
 	{name: "http layer bad_certificate", ev: logEvent{"WARN", "o.e.h.n.Netty4HttpServerTransport", "node1",
 		"caught exception while handling client http traffic, closing connection [id: 0x08365b14, L:0.0.0.0/0.0.0.0:9200 ! R:/10.100.20.44:51042]",
 		withFrames("io.netty.handler.codec.DecoderException: javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate")}},

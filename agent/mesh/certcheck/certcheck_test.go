@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/esdoctor/esdoctor/shared/event"
 )
 
 // guideXFCC is guide 002's example (Mesh CA).
@@ -121,6 +123,12 @@ func FuzzCertCheck(f *testing.F) {
 	f.Add("CONNECTED(00000003)\n 0 s:O = cluster.local\n   i:O = cluster.local\n")
 	f.Add(`By=a;URI="b,c";Subject="CN=x, O=\"y\""`)
 	f.Fuzz(func(t *testing.T, in string) {
+		// Each parser on its own, whatever the input looks like.
+		for _, parse := range []func(string, string) (event.MeshCertCheck, error){ParseXFCC, ParseSClient} {
+			if _, err := parse(in, "fuzz"); err != nil && !strings.Contains(err.Error(), "fuzz") {
+				t.Fatalf("error without the file: %v", err)
+			}
+		}
 		c, err := Parse(in, "fuzz")
 		if err != nil {
 			if !strings.Contains(err.Error(), "fuzz") {

@@ -1,6 +1,7 @@
 package meshlog
 
 import (
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -202,7 +203,9 @@ func classifyAccess(a *Access) (Match, bool) {
 		setIf(f, "upstream_host", dash(a.UpstreamHost))
 		setIf(f, "authority", dash(a.Authority))
 		setIf(f, "downstream_local_address", dash(a.DownstreamLocal))
-		setIf(f, "downstream_remote_address", dash(a.DownstreamRemote))
+		// The client's host without its ephemeral port, so that repeats
+		// fold into one event.
+		setIf(f, "downstream_remote_address", hostOnly(dash(a.DownstreamRemote)))
 		setIf(f, "response_flags", dash(a.Flags))
 		return f
 	}
@@ -219,6 +222,16 @@ func classifyAccess(a *Access) (Match, bool) {
 		// connection: only mTLS chains under STRICT.
 		f := base(map[string]string{"details": "filter_chain_not_found"})
 		return Match{catalog.SymMeshPlaintextRefused, f}, true
+	case a.Code >= 200 && a.Code < 400 && strings.HasPrefix(a.UpstreamCluster, "inbound|"):
+		// A request let in. Only its destination is kept (namespace and
+		// host), so that the repeats of a busy service fold into one event
+		// per window.
+		ns, host := authorityNamespace(a.Authority)
+		if ns == "" {
+			return Match{}, false
+		}
+		return Match{catalog.SymMeshRequestAllowed, map[string]string{"component": "istio-proxy", "source": "access-log",
+			"namespace": ns, "authority": host}}, true
 	case strings.Contains(flags, ",UF,") && (tlsError(a.TransportFailure) || tlsError(a.Details)):
 		f := base(map[string]string{})
 		if a.Code > 0 {
@@ -310,3 +323,28 @@ func first(re *regexp.Regexp, s string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// authorityNamespace reads the namespace of a Kubernetes service name in
+// an authority: "svc.ns[:port]", "svc.ns.svc[.cluster.local][:port]".
+func authorityNamespace(authority string) (ns, host string) {
+	host = authority
+	if h, _, ok := strings.Cut(authority, ":"); ok {
+		host = h
+	}
+	parts := strings.Split(host, ".")
+	if len(parts) < 2 || parts[0] == "" || parts[1] == "" || net.ParseIP(host) != nil {
+		return "", ""
+	}
+	if len(parts) > 2 && parts[2] != "svc" {
+		return "", "" // an external name
+	}
+	return parts[1], host
+}
+
+// hostOnly drops the port of "host:port".
+func hostOnly(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}

@@ -33,6 +33,7 @@ type Scanner struct {
 	partial strings.Builder
 	pStart  int64 // offset and line of the first partial piece
 	pLine   int64
+	seen    int // lines without an anchor so far
 	// curl keeps a "curl: (56) Recv failure: Connection reset by peer"
 	// until the next line says whether kubectl exec ran it.
 	curl *event.Symptom
@@ -42,6 +43,19 @@ type Scanner struct {
 func NewScanner(file string) *Scanner {
 	c := ComponentOfPath(file)
 	return &Scanner{file: file, comp: c, pathSet: c != Unknown}
+}
+
+// Safe returns the position before which every line is fully processed:
+// the start of a pending partial CRI line or curl line, else ok=false
+// (everything pushed is done).
+func (s *Scanner) Safe() (offset, lineNo int64, ok bool) {
+	switch {
+	case s.partial.Len() > 0:
+		return s.pStart, s.pLine, true
+	case s.curl != nil:
+		return s.curl.Offset, s.curl.Line, true
+	}
+	return 0, 0, false
 }
 
 // Component is the file's component as known so far.
@@ -100,6 +114,9 @@ func (s *Scanner) line(text string, criTime time.Time, offset, lineNo int64) []e
 		}
 		s.curl = nil
 	}
+	if !s.worthParsing(text) {
+		return out
+	}
 	l := ParseLine(text)
 	if l.Time.IsZero() {
 		l.Time = criTime
@@ -122,6 +139,28 @@ func (s *Scanner) line(text string, criTime time.Time, offset, lineNo int64) []e
 		return out
 	}
 	return append(out, s.symptom(&l, m, offset, lineNo))
+}
+
+// anchors are literals one of which every line a symptom comes from holds
+// (istio-proxy access logs are large: most lines are not parsed).
+var anchors = []string{"TLS handshake error", "cannot list resource", "Authentication failed", "Failed to authenticate client",
+	"RBAC", "rbac_access_denied", "enforced denied", "filter_chain_not_found", "TLS error", "TLS_error", "curl: (56)",
+	"inbound|", `"inbound_`}
+
+// learnLines is how many lines of a file of unknown component are parsed
+// whatever they hold, to learn the component from their layout and scope.
+const learnLines = 500
+
+// worthParsing: the line holds an anchor, or the file's component is
+// still being learned from its first lines.
+func (s *Scanner) worthParsing(text string) bool {
+	for _, a := range anchors {
+		if strings.Contains(text, a) {
+			return true
+		}
+	}
+	s.seen++
+	return !s.pathSet && s.comp == Unknown && s.seen <= learnLines
 }
 
 // learn sets the file's component from what its lines say when its path

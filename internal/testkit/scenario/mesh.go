@@ -89,8 +89,13 @@ func (n *Node) buildMesh() {
 	}
 }
 
-// meshConfig is the agent's mesh: section for the node (nil without
-// mesh inputs: the pack is not configured).
+// MeshConfig is the agent's mesh: section for the node (nil without mesh
+// inputs: the pack is not configured).
+func (n *Node) MeshConfig() *mesh.Config { return n.meshConfig() }
+
+// MeshLogPath is the path of one of the node's mesh log files.
+func (n *Node) MeshLogPath(name string) string { return filepath.Join(n.meshDir(), "containers", name) }
+
 func (n *Node) meshConfig() *mesh.Config {
 	if n.mesh == nil {
 		return nil

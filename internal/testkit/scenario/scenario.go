@@ -238,6 +238,22 @@ func (n *Node) build() {
 	if len(n.C.Settings) > 0 {
 		must(os.WriteFile(filepath.Join(n.Conf, "cluster-settings.json"), clusterSettingsJSON(n.C.Settings), 0o600))
 	}
+	// The configuration was in place before the node started (files
+	// written now would look changed since the logged start); Touch
+	// overrides it per file.
+	before := n.C.W.Start.Add(-time.Hour)
+	settle := []string{"elasticsearch.yml", "cluster-settings.json"}
+	if !n.noKeystore {
+		settle = append(settle, "elasticsearch.keystore")
+	}
+	for rel := range n.files {
+		settle = append(settle, rel)
+	}
+	for _, rel := range settle {
+		if _, err := os.Stat(filepath.Join(n.Conf, rel)); err == nil {
+			must(os.Chtimes(filepath.Join(n.Conf, rel), before, before))
+		}
+	}
 	for rel, t := range n.mtimes {
 		must(os.Chtimes(filepath.Join(n.Conf, rel), t, t))
 	}
