@@ -12,7 +12,7 @@ BIN     := bin
 PKGS    := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build test unit fuzz-smoke vet demo demo-offline clean generate bench-scan bench-tail
+.PHONY: all build test unit fuzz-smoke vet demo demo-offline package clean generate bench-scan bench-tail
 
 all: build
 
@@ -52,8 +52,16 @@ demo: build
 demo-offline: build
 	./scripts/demo.sh
 
+# deb and rpm of esdoctor-agent and esdoctor-aggregator (+ the esdoctor CLI) in dist/, built with nfpm as a library
+# (scripts/package): binaries, hardened units, /etc/esdoctor configs (0640), /var/lib/esdoctor, the esdoctor user.
+PKG_VERSION ?= 0.1.0
+package:
+	@mkdir -p dist/bin
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS) -X $(VPKG).Version=$(PKG_VERSION)" -o dist/bin/ ./cmd/esdoctor-agent ./cmd/esdoctor-aggregator ./cmd/esdoctor
+	$(GO) run ./scripts/package -bin dist/bin -out dist -version $(PKG_VERSION)
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist
 
 # Scan throughput vs ripgrep on generated 256 MiB logs of each layout (measured, printed, never asserted).
 bench-scan: build

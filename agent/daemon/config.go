@@ -47,7 +47,7 @@ type Config struct {
 	// file on every node of every cluster).
 	FingerprintKeyFile string `yaml:"fingerprint_key_file"`
 	// StateDir holds the spool, the positions file and the agent's state.
-	// Default /var/lib/esdoctor-agent (systemd StateDirectory).
+	// Default /var/lib/esdoctor/agent (systemd StateDirectory).
 	StateDir string `yaml:"state_dir"`
 	Spool    struct {
 		// MaxBytes bounds the spool (default 256 MiB).
@@ -148,7 +148,7 @@ func (c *Config) defaults(base string) {
 		c.StateDir = os.Getenv("STATE_DIRECTORY") // set by systemd
 	}
 	if c.StateDir == "" {
-		c.StateDir = "/var/lib/esdoctor-agent"
+		c.StateDir = "/var/lib/esdoctor/agent"
 	}
 	if c.Spool.MaxBytes == 0 {
 		c.Spool.MaxBytes = 256 << 20
