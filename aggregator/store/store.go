@@ -71,6 +71,11 @@ type Node struct {
 	// the cluster settings last changed (cluster settings take effect at
 	// once, without a restart); zero when no change was seen.
 	RemotesChangedAt time.Time
+	// Version is the store version of the node's latest change that rules
+	// can see (see Store.ChangedSince). A heartbeat changes it only when it
+	// is the node's first or announces another interval: the time of the
+	// latest heartbeat is read afresh with Store.RefreshLive.
+	Version uint64
 }
 
 // Store is the model. It is safe for concurrent use.
@@ -136,20 +141,24 @@ func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
 		n.Probes[e.Probe.Kind+" "+e.Probe.Target] = *e.Probe
 	case event.KindHeartbeat:
 		s.stats.Heartbeats++
+		// The first heartbeat of a node, or a new interval, changes what
+		// agent-silent can say later; later beats only move the time.
+		changed = n.LastHeartbeat.IsZero() && !e.Time.IsZero()
 		if e.Time.After(n.LastHeartbeat) {
 			n.LastHeartbeat = e.Time
 			n.Heartbeat = e.Heartbeat
 		}
 		if d, err := time.ParseDuration(e.Heartbeat.Interval); err == nil {
+			changed = changed || d != n.HeartbeatInterval
 			n.HeartbeatInterval = d
 		}
-		changed = false
 	case event.KindStatus:
 		n.Status = e.Status
 		changed = false
 	}
 	if changed {
 		s.version++
+		n.Version = s.version
 	}
 	return nil
 }
@@ -349,26 +358,72 @@ func (s *Store) Nodes() []*Node {
 	defer s.mu.RUnlock()
 	out := make([]*Node, 0, len(s.nodes))
 	for _, n := range s.nodes {
-		c := *n
-		c.Symptoms = make(map[string]*SymptomAgg, len(n.Symptoms))
-		for k, v := range n.Symptoms {
-			vv := *v
-			c.Symptoms[k] = &vv
-		}
-		c.Starts = append([]time.Time(nil), n.Starts...)
-		c.Probes = make(map[string]event.Probe, len(n.Probes))
-		for k, v := range n.Probes {
-			c.Probes[k] = v
-		}
-		out = append(out, &c)
+		out = append(out, copyNode(n))
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Key.Cluster != out[j].Key.Cluster {
-			return out[i].Key.Cluster < out[j].Key.Cluster
-		}
-		return out[i].Key.Node < out[j].Key.Node
-	})
+	SortNodes(out)
 	return out
+}
+
+// Len returns the number of nodes in the model.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.nodes)
+}
+
+// ChangedSince returns copies (as Nodes makes them) of the nodes whose
+// Version is above since, sorted by key, and the store version they
+// reflect: pass it as since next time to get what changed in between.
+func (s *Store) ChangedSince(since uint64) ([]*Node, uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*Node
+	for _, n := range s.nodes {
+		if n.Version > since {
+			out = append(out, copyNode(n))
+		}
+	}
+	SortNodes(out)
+	return out, s.version
+}
+
+// RefreshLive copies into c, a copy of a node, what changes without
+// changing the node's Version: the latest heartbeat, the agent's status.
+func (s *Store) RefreshLive(c *Node) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.nodes[c.Key]
+	if n == nil {
+		return
+	}
+	c.Agent, c.LastHeartbeat, c.HeartbeatInterval, c.Heartbeat, c.Status = n.Agent, n.LastHeartbeat, n.HeartbeatInterval, n.Heartbeat, n.Status
+}
+
+// copyNode copies what Apply changes in place, so that the copy can be
+// read without the lock.
+func copyNode(n *Node) *Node {
+	c := *n
+	c.Symptoms = make(map[string]*SymptomAgg, len(n.Symptoms))
+	for k, v := range n.Symptoms {
+		vv := *v
+		c.Symptoms[k] = &vv
+	}
+	c.Starts = append([]time.Time(nil), n.Starts...)
+	c.Probes = make(map[string]event.Probe, len(n.Probes))
+	for k, v := range n.Probes {
+		c.Probes[k] = v
+	}
+	return &c
+}
+
+// SortNodes orders nodes by cluster, then node name (the order of Nodes).
+func SortNodes(ns []*Node) {
+	sort.Slice(ns, func(i, j int) bool {
+		if ns[i].Key.Cluster != ns[j].Key.Cluster {
+			return ns[i].Key.Cluster < ns[j].Key.Cluster
+		}
+		return ns[i].Key.Node < ns[j].Key.Node
+	})
 }
 
 // idSet remembers recently applied event ids, bounded: two generations of
