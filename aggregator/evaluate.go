@@ -52,10 +52,7 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 	version := a.store.Version()
 	now := a.o.Now()
 	ds, st := a.inc.Evaluate(a.store, now)
-	var changes []tracker.Change
-	if st.Evaluated > 0 || version != a.evalVer.Load() || a.evals.Load() == 0 || time.Since(a.lastEvaluation()) >= a.o.MaxEvalInterval {
-		changes = a.tracker.Update(now, ds)
-	}
+	changes := a.tracker.Update(now, ds)
 	elapsed := time.Since(start)
 
 	a.evalVer.Store(version)

@@ -26,23 +26,26 @@
 // # What makes a group dirty
 //
 // A group is evaluated again when
-//   - one of its nodes changed (store.Node.Version moved: a new snapshot, a
-//     symptom, a probe, a first heartbeat), or its set of clusters changed
-//     (a new join key merged or split groups);
+//   - one of its nodes changed (store.Node.Version moved: a new node, a
+//     snapshot, a symptom, a probe), or its set of clusters changed (a new
+//     join key merged or split groups);
 //   - the quiet clock (the latest log time in the fleet) passed the time at
 //     which one of its symptoms stops counting (pairing.View.Current);
-//   - the wall clock passed the time at which one of its agents becomes
-//     silent (three heartbeat intervals after the latest beat); beats do not
-//     change a node's Version, they are read afresh (store.RefreshLive) when
-//     the group is evaluated;
-//   - its result depends on the wall clock itself (an agent-silent finding
-//     whose "silent for" grows, a finding with no evidence time): such a
-//     group is evaluated on every pass, as a full pass would.
+//   - its result depends on the wall clock itself (a finding with no
+//     evidence time, stamped with the evaluation time): such a group is
+//     evaluated on every pass, as a full pass would.
 //
-// Everything else keeps its previous result. A node's copy is taken from
-// the store when it changed (store.ChangedSince), so the evaluator holds one
-// copy of each node's symptom aggregates (the exemplars' strings and maps
-// are shared with the store).
+// Everything else keeps its previous result. agent-silent is the one rule
+// that reads the wall clock and the heartbeats (which arrive all the time
+// and do not change a node's Version): its findings stand alone (nothing
+// absorbs them, they absorb nothing), so it runs on every pass apart from
+// the groups, over the nodes whose agent is silent now (store.Heartbeats,
+// a scan of the heartbeat times without copying the nodes).
+//
+// A node's copy is taken from the store when it changed
+// (store.ChangedSince), so the evaluator holds one copy of each node's
+// symptom aggregates (the exemplars' strings and maps are shared with the
+// store).
 package incremental
 
 import (
@@ -79,13 +82,18 @@ type Stats struct {
 type Evaluator struct {
 	o   Options
 	ver uint64
+	// groupRules are the rules run per group; silent runs on every pass
+	// (nil when the rule set has no agent-silent).
+	groupRules rules.Options
+	silent     rules.Rule
 	// nodes and keys by node; clusters lists each cluster's nodes.
 	nodes    map[store.NodeKey]*store.Node
 	keys     map[store.NodeKey]*joinKeys
 	clusters map[string][]store.NodeKey
 	// groups by id (their first cluster's name).
 	groups map[string]*group
-	// out is the last result, sorted; nil when a group changed since.
+	// out is the groups' last result, sorted; nil when a group changed
+	// since.
 	out []diagnosis.Diagnosis
 }
 
@@ -95,17 +103,30 @@ type group struct {
 	result   []diagnosis.Diagnosis
 	// volatile: the result depends on the wall clock.
 	volatile bool
-	// silentAt: an agent becomes silent after this wall-clock time (zero:
-	// none can). quietAt: a symptom stops counting when the quiet clock
-	// passes it (zero: none will).
-	silentAt, quietAt time.Time
-	evaluated         bool
+	// quietAt: a symptom stops counting when the quiet clock passes it
+	// (zero: none will).
+	quietAt   time.Time
+	evaluated bool
 }
 
 // New returns an evaluator with nothing evaluated yet.
 func New(o Options) *Evaluator {
-	return &Evaluator{o: o, nodes: map[store.NodeKey]*store.Node{}, keys: map[store.NodeKey]*joinKeys{},
+	e := &Evaluator{o: o, nodes: map[store.NodeKey]*store.Node{}, keys: map[store.NodeKey]*joinKeys{},
 		clusters: map[string][]store.NodeKey{}, groups: map[string]*group{}}
+	all := o.Rules.Rules
+	if all == nil {
+		all = rules.All()
+	}
+	e.groupRules = o.Rules
+	e.groupRules.Rules = make([]rules.Rule, 0, len(all))
+	for _, r := range all {
+		if r.Meta().Code == catalog.AgentSilent {
+			e.silent = r
+			continue
+		}
+		e.groupRules.Rules = append(e.groupRules.Rules, r)
+	}
+	return e
 }
 
 // Evaluate brings the result up to date with st at the wall-clock time now
@@ -141,9 +162,7 @@ func (e *Evaluator) Evaluate(st *store.Store, now time.Time) ([]diagnosis.Diagno
 	}
 	var todo []*group
 	for _, g := range e.groups {
-		due := !g.evaluated || g.volatile ||
-			(!g.silentAt.IsZero() && now.After(g.silentAt)) ||
-			(!g.quietAt.IsZero() && quietClock.After(g.quietAt))
+		due := !g.evaluated || g.volatile || (!g.quietAt.IsZero() && quietClock.After(g.quietAt))
 		for _, c := range g.clusters {
 			due = due || dirty[c]
 		}
@@ -153,7 +172,7 @@ func (e *Evaluator) Evaluate(st *store.Store, now time.Time) ([]diagnosis.Diagno
 	}
 	sort.Slice(todo, func(i, j int) bool { return todo[i].id < todo[j].id })
 	for _, g := range todo {
-		stats.Nodes += e.evaluate(st, g, now, quietClock)
+		stats.Nodes += e.evaluate(g, now, quietClock)
 	}
 	stats.Groups, stats.Evaluated = len(e.groups), len(todo)
 	if len(todo) > 0 || e.out == nil {
@@ -171,42 +190,58 @@ func (e *Evaluator) Evaluate(st *store.Store, now time.Time) ([]diagnosis.Diagno
 		diagnosis.Sort(out)
 		e.out = out
 	}
-	return e.out, stats
+	silent := e.evaluateSilent(st, now)
+	if len(silent) == 0 {
+		return e.out, stats
+	}
+	out := append(append(make([]diagnosis.Diagnosis, 0, len(e.out)+len(silent)), e.out...), silent...)
+	diagnosis.Sort(out)
+	return out, stats
+}
+
+// evaluateSilent runs agent-silent over the nodes whose agent is silent at
+// now.
+func (e *Evaluator) evaluateSilent(st *store.Store, now time.Time) []diagnosis.Diagnosis {
+	if e.silent == nil {
+		return nil
+	}
+	nodes := st.Heartbeats(func(n *store.Node) bool {
+		return !n.LastHeartbeat.IsZero() && n.HeartbeatInterval > 0 && now.Sub(n.LastHeartbeat) > rules.SilentAfter*n.HeartbeatInterval
+	})
+	if len(nodes) == 0 {
+		return nil
+	}
+	o := e.o.Rules
+	o.Rules = []rules.Rule{e.silent}
+	return rules.Evaluate(pairing.New(nodes, now), o)
 }
 
 // evaluate runs the rules over one group's nodes; it returns the number of
 // nodes.
-func (e *Evaluator) evaluate(st *store.Store, g *group, now, quietClock time.Time) int {
+func (e *Evaluator) evaluate(g *group, now, quietClock time.Time) int {
 	var nodes []*store.Node
 	for _, c := range g.clusters { // sorted, as are each cluster's nodes
 		for _, k := range e.clusters[c] {
-			n := e.nodes[k]
-			st.RefreshLive(n)
-			nodes = append(nodes, n)
+			nodes = append(nodes, e.nodes[k])
 		}
 	}
 	v := pairing.New(nodes, now)
 	v.Quiet, v.QuietClock = e.o.QuietPeriod, quietClock
-	g.result = rules.Evaluate(v, e.o.Rules)
+	g.result = rules.Evaluate(v, e.groupRules)
 	g.evaluated = true
 	g.volatile = false
 	for i := range g.result {
 		d := &g.result[i]
-		if d.Code == string(catalog.AgentSilent) || (d.FirstSeen.Equal(now) && d.LastSeen.Equal(now)) {
+		if d.FirstSeen.Equal(now) && d.LastSeen.Equal(now) {
 			g.volatile = true
 		}
 	}
-	g.silentAt, g.quietAt = time.Time{}, time.Time{}
+	g.quietAt = time.Time{}
+	if e.o.QuietPeriod <= 0 {
+		return len(nodes)
+	}
 	cutoff := quietClock.Add(-e.o.QuietPeriod)
 	for _, n := range nodes {
-		if !n.LastHeartbeat.IsZero() && n.HeartbeatInterval > 0 {
-			if t := n.LastHeartbeat.Add(rules.SilentAfter * n.HeartbeatInterval); g.silentAt.IsZero() || t.Before(g.silentAt) {
-				g.silentAt = t
-			}
-		}
-		if e.o.QuietPeriod <= 0 {
-			continue
-		}
 		for _, a := range n.Symptoms {
 			if a.LastTime.IsZero() || (!quietClock.IsZero() && a.LastTime.Before(cutoff)) {
 				continue // counts forever, or stopped counting already

@@ -72,9 +72,8 @@ type Node struct {
 	// once, without a restart); zero when no change was seen.
 	RemotesChangedAt time.Time
 	// Version is the store version of the node's latest change that rules
-	// can see (see Store.ChangedSince). A heartbeat changes it only when it
-	// is the node's first or announces another interval: the time of the
-	// latest heartbeat is read afresh with Store.RefreshLive.
+	// can see (see Store.ChangedSince). Heartbeats and the agent's status
+	// do not change it: read them with Store.Heartbeats.
 	Version uint64
 }
 
@@ -117,7 +116,8 @@ func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
 	s.stats.Applied++
 	key := NodeKey{Cluster: e.Cluster, Node: e.Node}
 	n := s.nodes[key]
-	if n == nil {
+	created := n == nil
+	if created {
 		n = &Node{Key: key, Symptoms: map[string]*SymptomAgg{}, Probes: map[string]event.Probe{}}
 		s.nodes[key] = n
 	}
@@ -141,22 +141,19 @@ func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
 		n.Probes[e.Probe.Kind+" "+e.Probe.Target] = *e.Probe
 	case event.KindHeartbeat:
 		s.stats.Heartbeats++
-		// The first heartbeat of a node, or a new interval, changes what
-		// agent-silent can say later; later beats only move the time.
-		changed = n.LastHeartbeat.IsZero() && !e.Time.IsZero()
 		if e.Time.After(n.LastHeartbeat) {
 			n.LastHeartbeat = e.Time
 			n.Heartbeat = e.Heartbeat
 		}
 		if d, err := time.ParseDuration(e.Heartbeat.Interval); err == nil {
-			changed = changed || d != n.HeartbeatInterval
 			n.HeartbeatInterval = d
 		}
+		changed = false
 	case event.KindStatus:
 		n.Status = e.Status
 		changed = false
 	}
-	if changed {
+	if changed || created { // a new node counts in its cluster, even with a heartbeat only
 		s.version++
 		n.Version = s.version
 	}
@@ -387,16 +384,25 @@ func (s *Store) ChangedSince(since uint64) ([]*Node, uint64) {
 	return out, s.version
 }
 
-// RefreshLive copies into c, a copy of a node, what changes without
-// changing the node's Version: the latest heartbeat, the agent's status.
-func (s *Store) RefreshLive(c *Node) {
+// Heartbeats returns, sorted by key, the nodes for which keep is true,
+// called with each node's identity and heartbeat fields only (Key, Agent,
+// LastHeartbeat, HeartbeatInterval, Heartbeat, Status, Version); the nodes
+// returned carry those fields and nothing else. It is cheap enough to call
+// on every evaluation (agent-silent).
+func (s *Store) Heartbeats(keep func(n *Node) bool) []*Node {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := s.nodes[c.Key]
-	if n == nil {
-		return
+	var out []*Node
+	for _, n := range s.nodes {
+		c := Node{Key: n.Key, Agent: n.Agent, LastHeartbeat: n.LastHeartbeat, HeartbeatInterval: n.HeartbeatInterval,
+			Heartbeat: n.Heartbeat, Status: n.Status, Version: n.Version}
+		if keep(&c) {
+			c.Symptoms, c.Probes = map[string]*SymptomAgg{}, map[string]event.Probe{}
+			out = append(out, &c)
+		}
 	}
-	c.Agent, c.LastHeartbeat, c.HeartbeatInterval, c.Heartbeat, c.Status = n.Agent, n.LastHeartbeat, n.HeartbeatInterval, n.Heartbeat, n.Status
+	SortNodes(out)
+	return out
 }
 
 // copyNode copies what Apply changes in place, so that the copy can be
