@@ -94,11 +94,15 @@ func (s *site) agreeLive(want []diagnosis.Diagnosis) {
 		got = lines(a.Diagnoses(api.Query{}))
 		sort.Strings(got)
 		if strings.Join(got, "\n") == strings.Join(w, "\n") && snapshots(a) == len(s.nodes) {
-			// Stable over many evaluations (every agent's evidence arrived).
-			time.Sleep(time.Second)
+			// Every agent's evidence arrived: the model did not change for 1.5 s (heartbeats do not change it)
+			// (the agents read their logs at start; records complete on a
+			// 200 ms quiet tick, repeats flush every 500 ms), and the
+			// answer is still the same after it.
+			version := a.Stats().StoreVersion
+			time.Sleep(1500 * time.Millisecond)
 			again := lines(a.Diagnoses(api.Query{}))
 			sort.Strings(again)
-			if strings.Join(again, "\n") == strings.Join(w, "\n") {
+			if st := a.Stats(); st.StoreVersion == version && st.EvaluatedVersion == version && strings.Join(again, "\n") == strings.Join(w, "\n") {
 				return
 			}
 		}

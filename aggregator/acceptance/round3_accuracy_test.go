@@ -60,3 +60,25 @@ func TestCCSSearchNodeDisconnected(t *testing.T) {
 		msg: `CCS remote cluster failure. Cluster [my]. skip_unavailable: [false]. Error: {"shard":-1,"index":null,"reason":{"type":"node_disconnected_exception","reason":"[remote-2][` + r2.ipRC() + `][indices:data/read/search] disconnected"}}`})
 	expect(t, tp.s.analyze(), "connection-unreliable [local,remote] alias=my fix=local/local-1,remote/remote-2")
 }
+
+// The alias's seeds (and, in proxy mode, its proxy address) changed
+// through the cluster settings API: ES rebuilds the connection strategy
+// and closes the old connections once. Not an unreliable connection; the
+// same with the 6.x search.remote name.
+func TestSeedsChangeClosesOnce(t *testing.T) {
+	for _, name := range []string{"cluster.remote.my.seeds", "search.remote.my.seeds"} {
+		t.Run(name, func(t *testing.T) {
+			tp := newTopo(t, style{def: "settings-nested", layout: "plain"})
+			r1, r2 := tp.n("remote-1"), tp.n("remote-2")
+			for _, l := range tp.local {
+				l.log(rec{t: at(3 * time.Hour), level: "INFO", logger: "org.elasticsearch.common.settings.ClusterSettings",
+					msg: `updating [` + name + `] from [["` + r1.rcAddr() + `"]] to [["` + r1.rcAddr() + `","` + r2.rcAddr() + `"]]`},
+					closedByRemote(at(3*time.Hour+2*time.Second), r1.name, r1.host, r1.ipRC()))
+			}
+			ds := expect(t, tp.s.analyze())
+			if !t.Failed() {
+				tp.s.agreeLive(ds)
+			}
+		})
+	}
+}

@@ -249,9 +249,14 @@ var rules = []Rule{
 		Not: httpMarkers, When: []Cond{CondNotHTTP}, Extract: []string{"channel", "exception"}},
 
 	// A remote's connection settings changed through the cluster settings
-	// API: ES closes and reopens that alias's connections once.
-	{Code: catalog.SymRemoteConnectionSettingsUpdated, Anchors: []string{"updating [cluster.remote."}, OnMessage: true,
-		Pattern: `^updating \[cluster\.remote\.(?P<alias>[^\]]+?)\.transport\.(?P<setting>compress|compression_scheme|ping_schedule)\] from \[(?P<from>[^\]]*)\] to \[(?P<to>[^\]]*)\]`},
+	// API: ES rebuilds that alias's connection strategy (closes and reopens
+	// its connections once) when the mode, the transport options or the
+	// addresses change (RemoteConnectionStrategy.shouldRebuildConnection:
+	// compress, compression_scheme, ping_schedule; sniff seeds and
+	// node_connections; proxy_address, proxy_socket_connections,
+	// server_name). 6.x names the alias under search.remote.
+	{Code: catalog.SymRemoteConnectionSettingsUpdated, Any: []string{"updating [cluster.remote.", "updating [search.remote."}, OnMessage: true,
+		Pattern: `^updating \[(?:cluster|search)\.remote\.(?P<alias>[^\]]+?)\.(?:transport\.)?(?P<setting>compress|compression_scheme|ping_schedule|seeds|node_connections|mode|proxy_address|proxy_socket_connections|server_name)\](?: from \[(?P<from>[^\]\[]*|.*)\] to \[(?P<to>[^\]\[]*|.*)\])?`},
 
 	// Node identity.
 	{Code: catalog.SymNodeStarted, Any: []string{"starting ...", "started", "node name [", "version["},

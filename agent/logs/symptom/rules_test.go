@@ -189,6 +189,17 @@ var ruleCases = []ruleCase{
 	{name: "remote ping_schedule changed", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
 		"updating [cluster.remote.cluster_two.transport.ping_schedule] from [-1] to [30s]", nil},
 		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "cluster_two", "setting": "ping_schedule", "to": "30s"}},
+	{name: "remote seeds changed", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
+		`updating [cluster.remote.my.seeds] from [["10.0.1.2:9443"]] to [["10.0.1.2:9443","10.0.1.3:9443"]]`, nil},
+		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "my", "setting": "seeds"}},
+	{name: "remote proxy address changed", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
+		"updating [cluster.remote.dr.proxy_address] from [10.0.1.2:9443] to [10.0.1.9:9443]", nil},
+		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "dr", "setting": "proxy_address", "from": "10.0.1.2:9443", "to": "10.0.1.9:9443"}},
+	{name: "6.x search.remote seeds changed", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
+		"updating [search.remote.prod1_cluster.seeds] from [[]] to [[192.168.97.15:9301]]", nil},
+		want: catalog.SymRemoteConnectionSettingsUpdated, fields: map[string]string{"alias": "prod1_cluster", "setting": "seeds"}},
+	{name: "remote skip_unavailable changed (no reconnect)", ev: logEvent{"INFO", "o.e.c.s.ClusterSettings", "local-node",
+		"updating [cluster.remote.my.skip_unavailable] from [false] to [true]", nil}},
 	// The audit log (<cluster>_audit.json): access_denied of a remote index
 	// search on the querying side, and on the fulfilling side with the
 	// cross-cluster access of the API key.
