@@ -95,6 +95,13 @@ bench-live: build
 bench-cluster:
 	$(GO) test -count=1 -timeout 20m -run '^$$' -bench BenchmarkScaleOutNATSCluster -benchtime 1x ./aggregator/e2e/
 
+# esdoctor analyze over the example clusters' real bundles, one of them grown to 1 000 000 symptom events cycled from
+# the real log excerpts: wall, CPU (user+sys) and peak RSS of the analyze process, per run and best of N (measured,
+# printed, never asserted). Flags: make bench-analyze BENCH_ANALYZE_FLAGS="-symptoms 200000 -runs 5".
+.PHONY: bench-analyze
+bench-analyze: build
+	$(GO) run ./bench/analyze -bin $(BIN) $(BENCH_ANALYZE_FLAGS)
+
 # The console in headless chromium with 1 000 nodes and 500 open diagnoses: list render, live SSE update, burst of
 # 100 updates, overview (measured, printed, never asserted). Needs chromium. Flags: BENCH_CONSOLE_FLAGS="-runs 5".
 .PHONY: bench-console
