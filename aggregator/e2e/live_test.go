@@ -85,9 +85,21 @@ func TestLiveEqualsAnalyzeThenFixResolves(t *testing.T) {
 	waitFor(t, 20*time.Second, func() bool { return len(a.diagnoses(t, api.Query{})) == 0 },
 		func() string { return "still open:\n" + summary(a.diagnoses(t, api.Query{})) })
 
+	// The history holds the diagnosis seen open, resolved. (While the
+	// events were arriving, the aggregator may have evaluated a partial
+	// model, e.g. the local cluster's events before the remote's: a
+	// diagnosis of other clusters, another id, replaced once all arrived.)
 	resolved := a.diagnoses(t, api.Query{State: api.StateResolved, Code: transportPort})
-	if len(resolved) != 1 || resolved[0].ID != got[0].ID || resolved[0].ResolvedAt == nil || !resolved[0].FirstSeen.Equal(got[0].FirstSeen) {
-		t.Fatalf("resolved history: %+v", resolved)
+	var r *diagnosis.Diagnosis
+	for i := range resolved {
+		if resolved[i].ID == got[0].ID {
+			r = &resolved[i]
+		} else if summary(resolved[i:i+1]) == summary(got[:1]) {
+			t.Errorf("a second resolved diagnosis like the one seen open: %+v", resolved[i])
+		}
+	}
+	if r == nil || r.ResolvedAt == nil || !r.FirstSeen.Equal(got[0].FirstSeen) {
+		t.Fatalf("resolved history (want %s resolved, first_seen %v): %+v", got[0].ID, got[0].FirstSeen, resolved)
 	}
 	if c := waitChange(t, changes, tracker.Resolved, transportPort); c.Diagnosis.State != diagnosis.StateResolved {
 		t.Errorf("resolved notification carries state %s", c.Diagnosis.State)
@@ -119,7 +131,7 @@ func fixedSnapshots(fixed []*bundleT, changedAt time.Time) []*bundleT {
 // waitChange waits for a notification of kind for code.
 func waitChange(t *testing.T, ch <-chan tracker.Change, kind tracker.ChangeKind, code string) tracker.Change {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case c := <-ch:
