@@ -52,6 +52,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/aggregator/acks"
 	"github.com/esdoctor/esdoctor/aggregator/api"
+	"github.com/esdoctor/esdoctor/aggregator/incremental"
 	"github.com/esdoctor/esdoctor/aggregator/ingest"
 	"github.com/esdoctor/esdoctor/aggregator/natsauth"
 	"github.com/esdoctor/esdoctor/aggregator/rules"
@@ -166,6 +167,8 @@ type Aggregator struct {
 	m       *metrics
 	store   *store.Store
 	tracker *tracker.Tracker
+	// inc evaluates the rules incrementally; owned by the evaluation loop.
+	inc *incremental.Evaluator
 
 	ran      atomic.Bool
 	ready    atomic.Bool
@@ -239,6 +242,7 @@ func New(o Options) (*Aggregator, error) {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	a := &Aggregator{o: o, log: o.Logger.Named("aggregator"), reg: reg, store: store.New(), tracker: tracker.New(tracker.Options{}),
+		inc:    incremental.New(incremental.Options{Rules: o.Rules, QuietPeriod: o.QuietPeriod}),
 		readyC: make(chan struct{}), stopped: make(chan struct{}), broker: api.NewBroker()}
 	m, err := newMetrics(reg, a)
 	if err != nil {

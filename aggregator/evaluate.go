@@ -8,7 +8,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
-	"github.com/esdoctor/esdoctor/aggregator/analyze"
 	"github.com/esdoctor/esdoctor/aggregator/api"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
@@ -45,13 +44,14 @@ func (a *Aggregator) loop(ctx context.Context, nc *nats.Conn) {
 	}
 }
 
-// evaluate runs every rule over the store, folds the result into the
-// tracker, and publishes and counts the changes.
+// evaluate brings the diagnoses up to date with the store (the rules
+// over the groups of clusters that changed, see aggregator/incremental),
+// folds the result into the tracker, and publishes and counts the changes.
 func (a *Aggregator) evaluate(nc *nats.Conn) {
 	start := time.Now()
 	version := a.store.Version()
 	now := a.o.Now()
-	ds := analyze.Evaluate(a.store, analyze.Options{Now: now, Rules: a.o.Rules, QuietPeriod: a.o.QuietPeriod})
+	ds, st := a.inc.Evaluate(a.store, now)
 	changes := a.tracker.Update(now, ds)
 	elapsed := time.Since(start)
 
@@ -60,7 +60,7 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 	a.mu.Lock()
 	a.lastEval = time.Now()
 	a.mu.Unlock()
-	a.m.observeEvaluation(elapsed, a.tracker)
+	a.m.observeEvaluation(elapsed, a.tracker, st, a.store.Len())
 	if len(changes) > 0 {
 		a.dirty.Store(true)
 		a.clearResolvedAcks(changes)
@@ -84,7 +84,8 @@ func (a *Aggregator) evaluate(nc *nats.Conn) {
 		a.notify(nc, c)
 	}
 	if elapsed > time.Second {
-		a.log.Warn("slow evaluation", zap.Duration("took", elapsed), zap.Int("diagnoses", len(ds)))
+		a.log.Warn("slow evaluation", zap.Duration("took", elapsed), zap.Int("diagnoses", len(ds)),
+			zap.Int("groups_evaluated", st.Evaluated), zap.Int("groups", st.Groups), zap.Int("nodes_evaluated", st.Nodes))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/esdoctor/esdoctor/aggregator/incremental"
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
 )
 
@@ -18,6 +19,8 @@ type metrics struct {
 	resolved     prometheus.Gauge
 	changes      *prometheus.CounterVec
 	evalDuration prometheus.Histogram
+	evalNodes    *prometheus.CounterVec
+	evalGroups   prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
@@ -31,12 +34,16 @@ func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "esdoctor_diagnosis_changes_total",
 			Help: "Diagnosis state changes (opened, updated, resolved)."}, []string{"change"}),
 		evalDuration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "esdoctor_evaluation_duration_seconds",
-			Help: "Time to evaluate every rule over the model.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}),
+			Help: "Time of one evaluation pass (the rules over the groups of clusters that changed, then the history).", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}),
+		evalNodes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "esdoctor_evaluation_nodes_total",
+			Help: "Nodes the evaluation passes looked at: evaluated (their group of clusters changed) or kept (their result was kept)."}, []string{"pass"}),
+		evalGroups: prometheus.NewGauge(prometheus.GaugeOpts{Name: "esdoctor_evaluation_groups",
+			Help: "Groups of clusters that the rules relate (evaluated apart)."}),
 	}
 	for _, k := range tracker.ChangeKinds {
 		m.changes.WithLabelValues(string(k))
 	}
-	cs := []prometheus.Collector{m.ready, m.open, m.resolved, m.changes, m.evalDuration,
+	cs := []prometheus.Collector{m.ready, m.open, m.resolved, m.changes, m.evalDuration, m.evalNodes, m.evalGroups,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "esdoctor_store_events_applied_total",
 			Help: "Distinct events folded into the model."}, func() float64 { return float64(a.store.Stats().Applied) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "esdoctor_store_events_duplicate_total",
@@ -53,7 +60,7 @@ func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
 			return 0
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "esdoctor_store_nodes",
-			Help: "Nodes in the model."}, func() float64 { return float64(len(a.store.Nodes())) }),
+			Help: "Nodes in the model."}, func() float64 { return float64(a.store.Len()) }),
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -64,8 +71,11 @@ func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
 }
 
 // observeEvaluation records one evaluation and the open diagnoses.
-func (m *metrics) observeEvaluation(took time.Duration, t *tracker.Tracker) {
+func (m *metrics) observeEvaluation(took time.Duration, t *tracker.Tracker, s incremental.Stats, nodes int) {
 	m.evalDuration.Observe(took.Seconds())
+	m.evalNodes.WithLabelValues("evaluated").Add(float64(s.Nodes))
+	m.evalNodes.WithLabelValues("kept").Add(float64(max(nodes-s.Nodes, 0)))
+	m.evalGroups.Set(float64(s.Groups))
 	m.open.Reset()
 	for _, d := range t.List(tracker.Filter{}) {
 		m.open.WithLabelValues(d.Severity, d.Code).Inc()

@@ -81,7 +81,7 @@ func (n *nodeState) readCertificates() {
 	for _, prefix := range SSLPrefixes {
 		c := n.view.SSL(prefix)
 		for _, r := range n.refs(c) {
-			o, err := certs.Load(r.setting, r.path, r.format, r.password, r.source)
+			o, err := certs.LoadBudget(r.setting, r.path, r.format, r.password, r.source, n.kdf)
 			if o == nil {
 				if err != nil {
 					n.fileError(r.path, err)

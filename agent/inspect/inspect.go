@@ -24,6 +24,7 @@ import (
 	"github.com/esdoctor/esdoctor/agent/collector/config"
 	"github.com/esdoctor/esdoctor/agent/collector/keystore"
 	"github.com/esdoctor/esdoctor/agent/collector/process"
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/safefile"
 	"github.com/esdoctor/esdoctor/shared/secret"
@@ -117,7 +118,7 @@ func Inspect(ctx context.Context, o Options) (*Result, error) {
 	}
 	log := o.Logger.Named("inspect")
 
-	n := &nodeState{opts: o, log: log}
+	n := &nodeState{opts: o, log: log, kdf: kdfbudget.ForInspection()}
 	n.snap = &event.Snapshot{
 		PathConf:     conf,
 		InspectedAt:  o.Now().UTC(),
@@ -155,6 +156,9 @@ type nodeState struct {
 	logAddresses    []event.Address
 	lastLog         time.Time
 	logStopped      time.Time
+	// kdf caps the key-derivation work of the whole inspection (keystore,
+	// every PKCS#12 and encrypted key an ssl setting names).
+	kdf *kdfbudget.Budget
 }
 
 func (n *nodeState) fileError(path string, err error) {
@@ -245,6 +249,10 @@ func (n *nodeState) readKeystore() {
 	}
 	if v, hp, herr := keystore.ReadHeader(data, path); herr == nil {
 		info.FormatVersion, info.PasswordProtected = v, hp
+	}
+	if err := n.kdf.Charge(keystore.KDFRounds(info.FormatVersion), "the keystore's PBKDF2"); err != nil {
+		n.fileError(path, fmt.Errorf("keystore %s: %w", path, err))
+		return
 	}
 	ks, err := keystore.Parse(data, path, n.opts.KeystorePassword)
 	if err != nil {

@@ -336,6 +336,18 @@ func malformedRows() []malformedRow {
 				n.secure["xpack.security.http.ssl.keystore.secure_password"] = tableP12Password
 				n.yml("xpack.security.http.ssl.enabled: true", "xpack.security.http.ssl.keystore.path: certs/random.p12")
 			}},
+		{name: "PKCS#12 of 200 items x 1M iterations", broke: brokeCert, file: "config/certs/slow.p12", cause: "key-derivation work budget exhausted",
+			setup: func(n *tableNode) {
+				n.write("config/certs/slow.p12", certgen.ManyItemsPKCS12(200, 1_000_000))
+				n.secure["xpack.security.http.ssl.keystore.secure_password"] = tableP12Password
+				n.yml("xpack.security.http.ssl.enabled: true", "xpack.security.http.ssl.keystore.path: certs/slow.p12")
+			}},
+		{name: "PEM of 200 encrypted keys x 1M iterations", broke: brokeCert, file: "config/certs/slow.key", cause: "key-derivation work budget exhausted",
+			setup: func(n *tableNode) {
+				n.write("config/certs/slow.key", certgen.ManyKeysPEM(200, 1_000_000))
+				n.secure["xpack.security.http.ssl.secure_key_passphrase"] = "CANARY-SECRET-slow-key"
+				n.yml("xpack.security.http.ssl.enabled: true", "xpack.security.http.ssl.key: certs/slow.key")
+			}},
 		{name: "20 MB cert file", broke: brokeCert, file: "config/certs/huge.crt", cause: "file too large",
 			setup: func(n *tableNode) {
 				n.write("config/certs/huge.crt", huge(20<<20, "-----BEGIN CERTIFICATE-----\n"))

@@ -10,8 +10,12 @@ import (
 	"github.com/esdoctor/esdoctor/shared/event"
 )
 
-// AgentSilent: no heartbeat from a known agent within three intervals.
+// AgentSilent: no heartbeat from a known agent within SilentAfter intervals.
 type AgentSilent struct{}
+
+// SilentAfter is the number of heartbeat intervals without a beat after
+// which an agent is silent.
+const SilentAfter = 3
 
 var _ Rule = AgentSilent{}
 
@@ -26,7 +30,7 @@ func (AgentSilent) Evaluate(v *pairing.View, r *Reporter) {
 			continue
 		}
 		silent := v.Now.Sub(n.LastHeartbeat)
-		if silent <= 3*n.HeartbeatInterval {
+		if silent <= SilentAfter*n.HeartbeatInterval {
 			continue
 		}
 		t := n.LastHeartbeat

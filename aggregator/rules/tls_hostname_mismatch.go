@@ -31,6 +31,7 @@ func (TLSHostnameMismatch) Evaluate(v *pairing.View, r *Reporter) {
 		nodes                []*store.Node
 		fix                  []*store.Node
 		hosts                []string
+		published            bool // a host is a sniffed node's published address
 	}
 	accs := map[string]*acc{}
 	var order []string
@@ -86,6 +87,7 @@ func (TLSHostnameMismatch) Evaluate(v *pairing.View, r *Reporter) {
 		if !verifying {
 			continue
 		}
+		checked := map[string]bool{} // node + name already compared
 		for _, t := range l.Targets {
 			host, _ := pairing.SplitHostPort(t.Addr)
 			name := host
@@ -100,6 +102,7 @@ func (TLSHostnameMismatch) Evaluate(v *pairing.View, r *Reporter) {
 				if m.Port != port || m.Node.Key.Cluster != l.Remote {
 					continue
 				}
+				checked[m.Node.Key.String()+"\x00"+strings.ToLower(name)] = true
 				c, file, ok := serverCert(m.Node, serverCtx)
 				if !ok || matchesHost(c, name) {
 					continue
@@ -111,6 +114,30 @@ func (TLSHostnameMismatch) Evaluate(v *pairing.View, r *Reporter) {
 					l.Local, t.Addr, name, m.Node.Key.Node, c.Subject, file.Path, strings.Join(c.SANs, ","))))
 			}
 		}
+		// Sniff mode: after the seeds, the connection opens to every node it
+		// discovers at that node's published address (remote cluster port in
+		// the API-key model, transport port in the certificate model), and
+		// verifies the certificate against that host.
+		if linkMode(l) == "proxy" {
+			continue
+		}
+		for _, n := range contactedNodes(v, l) {
+			name := publishHost(n, port)
+			if name == "" || checked[n.Key.String()+"\x00"+strings.ToLower(name)] {
+				continue
+			}
+			checked[n.Key.String()+"\x00"+strings.ToLower(name)] = true
+			c, file, ok := serverCert(n, serverCtx)
+			if !ok || matchesHost(c, name) {
+				continue
+			}
+			a := get(l.Local, l.Alias, l)
+			a.fix = append(a.fix, n)
+			a.hosts = append(a.hosts, name)
+			a.published = true
+			a.ev = append(a.ev, configEvidence(n, fmt.Sprintf("%s's connection %s (sniff) reaches %s at its published address %s but its certificate [%s] (%s) has SANs [%s]",
+				l.Local, l.Alias, n.Key.Node, name, c.Subject, file.Path, strings.Join(c.SANs, ","))))
+		}
 	}
 	for _, k := range order {
 		a := accs[k]
@@ -121,9 +148,14 @@ func (TLSHostnameMismatch) Evaluate(v *pairing.View, r *Reporter) {
 		if len(fix) == 0 {
 			fix = dedupNodes(a.nodes)
 		}
+		summary := fmt.Sprintf("Issue the remote nodes named a certificate whose subject alternative names include %s, or change cluster.remote.%s to a name the certificate holds.",
+			strings.Join(uniq(a.hosts), ", "), a.alias)
+		if a.published {
+			summary = fmt.Sprintf("Issue the remote nodes named a certificate whose subject alternative names include %s (in sniff mode the connection reaches every node at the address it publishes), or publish a name the certificate holds (remote_cluster.publish_host; transport.publish_host in the certificate model).",
+				strings.Join(uniq(a.hosts), ", "))
+		}
 		f.Fix = diagnosis.Fix{
-			Summary: fmt.Sprintf("Issue the remote nodes named a certificate whose subject alternative names include %s, or change cluster.remote.%s to a name the certificate holds.",
-				strings.Join(uniq(a.hosts), ", "), a.alias),
+			Summary:  summary,
 			Commands: []string{"bin/elasticsearch-certutil cert --ca ... --dns <name> --ip <address>", "install the certificate on the node and restart it"},
 			Nodes:    refs(fix),
 		}
@@ -141,4 +173,53 @@ func dedupNodes(ns []*store.Node) []*store.Node {
 		}
 	}
 	return out
+}
+
+// publishHost is the host a node publishes for a port kind ("transport" or
+// "remote_cluster"), as other clusters' sniff connections reach it: the
+// address its log announced, else remote_cluster.publish_host →
+// remote_cluster.host → transport.publish_host → transport.host →
+// network.publish_host → network.host. "" when only a special value
+// (_site_, 0.0.0.0, ...) or a loopback name is known.
+func publishHost(n *store.Node, port string) string {
+	usable := func(h string) string {
+		if strings.HasPrefix(h, "_") || strings.HasPrefix(h, "${") || h == "0.0.0.0" || h == "::" || pairing.IsLoopbackName(h) {
+			return "" // unknown, or loopback (remote-server-bound-to-loopback's case)
+		}
+		return h
+	}
+	if n.Snapshot != nil {
+		for _, a := range n.Snapshot.Addresses {
+			if a.Source == "log" && a.Profile == port && a.Host != "" {
+				return usable(a.Host)
+			}
+		}
+	}
+	for _, a := range n.Symptoms {
+		if a.Code != "publish-address" {
+			continue
+		}
+		prof := a.Last.Fields["profile"]
+		if (port == "remote_cluster") == (prof == "_remote_cluster" || prof == "remote_cluster") && prof != "http" {
+			if h, _ := pairing.SplitHostPort(a.Last.Fields["publish_address"]); h != "" {
+				return usable(h)
+			}
+		}
+	}
+	keys := []string{"transport.publish_host", "transport.host", "network.publish_host", "network.host"}
+	if port == "remote_cluster" {
+		keys = append([]string{"remote_cluster.publish_host", "remote_cluster.host"}, keys...)
+	}
+	for _, k := range keys {
+		s, ok := pairing.Setting(n, k)
+		if !ok || s.Default || s.Value == "" {
+			continue
+		}
+		h := s.Value
+		if len(s.Values) > 0 {
+			h = s.Values[0]
+		}
+		return usable(strings.TrimSpace(strings.Split(h, ",")[0]))
+	}
+	return ""
 }

@@ -71,6 +71,10 @@ type Node struct {
 	// the cluster settings last changed (cluster settings take effect at
 	// once, without a restart); zero when no change was seen.
 	RemotesChangedAt time.Time
+	// Version is the store version of the node's latest change that rules
+	// can see (see Store.ChangedSince). Heartbeats and the agent's status
+	// do not change it: read them with Store.Heartbeats.
+	Version uint64
 }
 
 // Store is the model. It is safe for concurrent use.
@@ -112,7 +116,8 @@ func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
 	s.stats.Applied++
 	key := NodeKey{Cluster: e.Cluster, Node: e.Node}
 	n := s.nodes[key]
-	if n == nil {
+	created := n == nil
+	if created {
 		n = &Node{Key: key, Symptoms: map[string]*SymptomAgg{}, Probes: map[string]event.Probe{}}
 		s.nodes[key] = n
 	}
@@ -148,8 +153,9 @@ func (s *Store) Apply(_ context.Context, e *event.Envelope) error {
 		n.Status = e.Status
 		changed = false
 	}
-	if changed {
+	if changed || created { // a new node counts in its cluster, even with a heartbeat only
 		s.version++
+		n.Version = s.version
 	}
 	return nil
 }
@@ -349,26 +355,81 @@ func (s *Store) Nodes() []*Node {
 	defer s.mu.RUnlock()
 	out := make([]*Node, 0, len(s.nodes))
 	for _, n := range s.nodes {
-		c := *n
-		c.Symptoms = make(map[string]*SymptomAgg, len(n.Symptoms))
-		for k, v := range n.Symptoms {
-			vv := *v
-			c.Symptoms[k] = &vv
-		}
-		c.Starts = append([]time.Time(nil), n.Starts...)
-		c.Probes = make(map[string]event.Probe, len(n.Probes))
-		for k, v := range n.Probes {
-			c.Probes[k] = v
-		}
-		out = append(out, &c)
+		out = append(out, copyNode(n))
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Key.Cluster != out[j].Key.Cluster {
-			return out[i].Key.Cluster < out[j].Key.Cluster
-		}
-		return out[i].Key.Node < out[j].Key.Node
-	})
+	SortNodes(out)
 	return out
+}
+
+// Len returns the number of nodes in the model.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.nodes)
+}
+
+// ChangedSince returns copies (as Nodes makes them) of the nodes whose
+// Version is above since, sorted by key, and the store version they
+// reflect: pass it as since next time to get what changed in between.
+func (s *Store) ChangedSince(since uint64) ([]*Node, uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*Node
+	for _, n := range s.nodes {
+		if n.Version > since {
+			out = append(out, copyNode(n))
+		}
+	}
+	SortNodes(out)
+	return out, s.version
+}
+
+// Heartbeats returns, sorted by key, the nodes for which keep is true,
+// called with each node's identity and heartbeat fields only (Key, Agent,
+// LastHeartbeat, HeartbeatInterval, Heartbeat, Status, Version); the nodes
+// returned carry those fields and nothing else. It is cheap enough to call
+// on every evaluation (agent-silent).
+func (s *Store) Heartbeats(keep func(n *Node) bool) []*Node {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*Node
+	for _, n := range s.nodes {
+		c := Node{Key: n.Key, Agent: n.Agent, LastHeartbeat: n.LastHeartbeat, HeartbeatInterval: n.HeartbeatInterval,
+			Heartbeat: n.Heartbeat, Status: n.Status, Version: n.Version}
+		if keep(&c) {
+			c.Symptoms, c.Probes = map[string]*SymptomAgg{}, map[string]event.Probe{}
+			out = append(out, &c)
+		}
+	}
+	SortNodes(out)
+	return out
+}
+
+// copyNode copies what Apply changes in place, so that the copy can be
+// read without the lock.
+func copyNode(n *Node) *Node {
+	c := *n
+	c.Symptoms = make(map[string]*SymptomAgg, len(n.Symptoms))
+	for k, v := range n.Symptoms {
+		vv := *v
+		c.Symptoms[k] = &vv
+	}
+	c.Starts = append([]time.Time(nil), n.Starts...)
+	c.Probes = make(map[string]event.Probe, len(n.Probes))
+	for k, v := range n.Probes {
+		c.Probes[k] = v
+	}
+	return &c
+}
+
+// SortNodes orders nodes by cluster, then node name (the order of Nodes).
+func SortNodes(ns []*Node) {
+	sort.Slice(ns, func(i, j int) bool {
+		if ns[i].Key.Cluster != ns[j].Key.Cluster {
+			return ns[i].Key.Cluster < ns[j].Key.Cluster
+		}
+		return ns[i].Key.Node < ns[j].Key.Node
+	})
 }
 
 // idSet remembers recently applied event ids, bounded: two generations of

@@ -60,9 +60,11 @@ type Result struct {
 
 	CPUWindow, CPUTotal time.Duration
 	PeakRSS, RSS        uint64
-	LoadgenCPU          time.Duration
-	StopErr             error
-	LogPath             string
+	// Mem is where the memory goes at the window's end.
+	Mem        MemBreakdown
+	LoadgenCPU time.Duration
+	StopErr    error
+	LogPath    string
 	// LoadBefore and LoadAfter are /proc/loadavg (1 minute) around the
 	// run: other work on the machine competes for its cores.
 	LoadBefore, LoadAfter float64
@@ -107,7 +109,7 @@ func Run(cfg Config) (res *Result, err error) {
 	} else if err := os.MkdirAll(dir, 0o750); err != nil {
 		return res, err
 	}
-	agg, err := startAggregator(cfg.Bin, dir, cfg.Profile != "")
+	agg, err := startAggregator(cfg.Bin, dir, true) // pprof on loopback: the heap's owners
 	if err != nil {
 		return res, err
 	}
@@ -202,6 +204,7 @@ func Run(cfg Config) (res *Result, err error) {
 		return res, err
 	}
 	res.Window = time.Since(w0)
+	res.Mem = agg.memBreakdown(m1)
 	res.MachineBusy, res.LoadgenWindow = machineBusy()-busy0, selfCPU()-self0
 	res.InWindow = ld.published.Load() - pub0
 	res.Slots, res.Late = ld.slots.Load()-slots0, ld.late.Load()-late0

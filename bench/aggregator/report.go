@@ -38,7 +38,8 @@ func (r *Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "  until evaluation  %s\n", r.Faults.Wait)
 	fmt.Fprintf(w, "  evaluation+notify %s\n", r.Faults.Eval)
 	fmt.Fprintf(w, "evaluations         %d in the window, mean %s, p99 <= %s (histogram bucket)\n", r.Eval.count, ms(r.Eval.mean()), bound(r.Eval.quantile(0.99)))
-	fmt.Fprintf(w, "aggregator RSS      peak %.0f MiB (VmHWM), now %.0f MiB\n", mib(r.PeakRSS), mib(r.RSS))
+	fmt.Fprintf(w, "aggregator RSS      peak %.0f MiB (VmHWM in /proc/PID/status: the whole run, model rebuild included), now %.0f MiB (VmRSS)\n", mib(r.PeakRSS), mib(r.RSS))
+	r.Mem.Print(w, 12)
 	fmt.Fprintf(w, "aggregator CPU      %.1f s in the window (%.0f%% of one core), %.1f s in all\n", r.CPUWindow.Seconds(), pct(r.CPUWindow.Seconds(), secs), r.CPUTotal.Seconds())
 	fmt.Fprintf(w, "load generator CPU  %.1f s in the window, %.1f s in all (same machine)\n", r.LoadgenWindow.Seconds(), r.LoadgenCPU.Seconds())
 	other := r.MachineBusy - r.CPUWindow - r.LoadgenWindow

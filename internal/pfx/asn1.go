@@ -6,13 +6,17 @@
 // writes named entries the way Java's PKCS12KeyStore does.
 //
 // MAC verification stays with go-pkcs12 (the certs package calls it before
-// this reader); this package decrypts SafeContents and shrouded keys with
-// PBES2 (PBKDF2 + AES/3DES-CBC) and the PKCS#12 3DES PBE. RC2 is not
-// implemented: such contents report ErrUnsupported and the caller falls
-// back to go-pkcs12.
+// this reader); this package decrypts SafeContents, shrouded keys and PEM
+// "ENCRYPTED PRIVATE KEY" blocks with PBES2 (PBKDF2 + AES/3DES/DES-CBC),
+// every PKCS#12 PBE (3DES, 2-key 3DES, RC2-128/40, RC4-128/40: what
+// OpenSSL 1.x, `openssl pkcs12 -legacy` and Java 8 write) and the PKCS#5
+// v1.5 PBES1 schemes Java's and ES's PEM readers accept (MD5/SHA-1 with
+// DES or RC2), so legacy files keep their aliases.
 //
 // Every iteration count is checked against MaxIterations before any key
-// derivation, so a hostile file cannot pin a CPU.
+// derivation, and every derivation is charged to a kdfbudget.Budget (per
+// file, and per inspection when the caller gives one), so a hostile file
+// cannot pin a CPU with many items of a million iterations each.
 package pfx
 
 import (
@@ -50,6 +54,13 @@ var (
 	oidPBEWithSHA128BitRC4 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 1}
 	oidPBEWithSHA40BitRC4  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 2}
 	oidPBEWithSHA2KeyDES   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 4}
+	oidPBEWithMD2AndDES    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 1}
+	oidPBEWithMD5AndDES    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 3}
+	oidPBEWithMD2AndRC2    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 4}
+	oidPBEWithMD5AndRC2    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 6}
+	oidPBEWithSHA1AndDES   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 10}
+	oidPBEWithSHA1AndRC2   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 11}
+	oidDESCBC              = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 7}
 	oidSHA1                = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
 	oidSHA256              = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 	oidSHA384              = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}

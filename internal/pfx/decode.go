@@ -6,6 +6,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 )
 
 // BagType is the kind of a SafeBag.
@@ -48,11 +50,19 @@ type PFX struct {
 	MACAlgorithm  string
 	MACIterations int
 	contents      []contentInfo
+	budget        *kdfbudget.Budget
 }
 
 // Parse decodes the outer PFX structure and checks every iteration count
-// it can see without a password (MAC, encrypted contents).
-func Parse(der []byte) (*PFX, error) {
+// it can see without a password (MAC, encrypted contents). Bags charges its
+// key derivations to a fresh per-file budget.
+func Parse(der []byte) (*PFX, error) { return ParseBudget(der, kdfbudget.ForFile(nil)) }
+
+// ParseBudget is Parse with the file's work budget given (a child of the
+// inspection's budget, say): every key derivation Bags does is charged to
+// it, so a file of 200 items of a million iterations each ends with
+// ErrLimit after the first few instead of running for minutes.
+func ParseBudget(der []byte, b *kdfbudget.Budget) (*PFX, error) {
 	var p pfxPDU
 	if err := unmarshalAll(der, &p, "PFX"); err != nil {
 		return nil, err
@@ -67,7 +77,7 @@ func Parse(der []byte) (*PFX, error) {
 	if err := unmarshalAll(p.AuthSafe.Content.Bytes, &authSafe, "authenticated safe"); err != nil {
 		return nil, err
 	}
-	out := &PFX{}
+	out := &PFX{budget: b}
 	if err := unmarshalAll(authSafe, &out.contents, "authenticated safe contents"); err != nil {
 		return nil, err
 	}
@@ -143,6 +153,45 @@ func parseEncryptedData(ci contentInfo) (encryptedData, error) {
 	return ed, nil
 }
 
+// ChargeMAC charges the budget for verifying the MAC with password, the
+// work a MAC check (here or in go-pkcs12) costs: one PKCS#12 KDF of the MAC
+// key (twice for the empty password, which go-pkcs12 retries as "no
+// password"), or PBKDF2 for PBMAC1. A check that go-pkcs12 follows with
+// the decryption of a single content (DecodeTrustStore) is charged that
+// too. Call it before handing the file to another library.
+func (p *PFX) ChargeMAC(password string, thenDecryptSingle bool) error {
+	if !p.HasMAC {
+		return nil
+	}
+	n := rounds(p.MACIterations, 64, 20)
+	if password == "" {
+		n *= 2
+	}
+	if err := p.budget.Charge(n, fmt.Sprintf("the %s MAC (%d iterations)", p.MACAlgorithm, p.MACIterations)); err != nil {
+		return fmt.Errorf("%w: %w", ErrLimit, err)
+	}
+	if !thenDecryptSingle || len(p.contents) != 1 || !p.contents[0].ContentType.Equal(oidEncryptedData) {
+		return nil
+	}
+	ed, err := parseEncryptedData(p.contents[0])
+	if err != nil {
+		return nil // go-pkcs12 stops at the same error
+	}
+	alg := ed.EncryptedContentInfo.ContentEncryptionAlgorithm
+	var pp pbeParams
+	if unmarshalAll(alg.Parameters.FullBytes, &pp, "PBE parameters") == nil && pp.Iterations > 0 {
+		return charge(p.budget, rounds(pp.Iterations, 24, 20)+rounds(pp.Iterations, 8, 20), alg, pp.Iterations)
+	}
+	var ps pbes2Params
+	if unmarshalAll(alg.Parameters.FullBytes, &ps, "PBES2 parameters") == nil {
+		var kp pbkdf2Params
+		if unmarshalAll(ps.KeyDerivationFunc.Parameters.FullBytes, &kp, "PBKDF2 parameters") == nil && kp.Iterations > 0 {
+			return charge(p.budget, rounds(kp.Iterations, 32, 20), alg, kp.Iterations)
+		}
+	}
+	return nil
+}
+
 // Encrypted reports, per authenticated-safe item, the encryption scheme
 // ("" for plain data).
 func (p *PFX) Encrypted() []string {
@@ -179,9 +228,12 @@ func (p *PFX) Bags(password string) (bags []Bag, errs []error) {
 				continue
 			}
 			eci := ed.EncryptedContentInfo
-			data, err = Decrypt(eci.ContentEncryptionAlgorithm, password, eci.EncryptedContent)
+			data, err = DecryptBudget(eci.ContentEncryptionAlgorithm, password, eci.EncryptedContent, p.budget)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("content %d (%s): %w", i, AlgorithmName(eci.ContentEncryptionAlgorithm), err))
+				if errors.Is(err, kdfbudget.ErrExhausted) {
+					return bags, errs // the rest would be refused too
+				}
 				continue
 			}
 		default:
@@ -202,19 +254,22 @@ func (p *PFX) Bags(password string) (bags []Bag, errs []error) {
 			return bags, errs
 		}
 		for _, sb := range raw {
-			b, err := readBag(sb, password)
+			b, err := readBag(sb, password, p.budget)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("content %d: %w", i, err))
 				continue
 			}
 			b.Content = i
 			bags = append(bags, b)
+			if errors.Is(b.KeyErr, kdfbudget.ErrExhausted) {
+				return bags, errs
+			}
 		}
 	}
 	return bags, errs
 }
 
-func readBag(sb safeBag, password string) (Bag, error) {
+func readBag(sb safeBag, password string, budget *kdfbudget.Budget) (Bag, error) {
 	var b Bag
 	for _, a := range sb.Attributes {
 		switch {
@@ -254,7 +309,7 @@ func readBag(sb safeBag, password string) (Bag, error) {
 		b.Key = sb.Value.Bytes
 	case sb.ID.Equal(oidShroudedKeyBag):
 		b.Type = ShroudedKeyBag
-		b.Key, b.KeyErr = DecryptPKCS8(sb.Value.Bytes, password)
+		b.Key, b.KeyErr = DecryptPKCS8Budget(sb.Value.Bytes, password, budget)
 		if errors.Is(b.KeyErr, ErrUnsupported) && b.Key != nil {
 			b.KeyErr = nil // opened; the key type is only unknown to Go
 		}

@@ -5,29 +5,54 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
+	"crypto/md5"
 	"crypto/pbkdf2"
 	"crypto/rand"
+	"crypto/rc4"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"hash"
+
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 )
 
-// Decrypt decrypts data encrypted with a password-based scheme: PBES2
-// (PBKDF2 with HMAC-SHA1/224/256/384/512, then AES-128/192/256-CBC or
-// DES-EDE3-CBC) or PKCS#12 pbeWithSHAAnd3-KeyTripleDES-CBC. The password is
-// the text the user configured (UTF-8); PKCS#12 PBE schemes use its
-// BMPString form. A wrong password yields ErrDecrypt (bad padding).
+// Decrypt decrypts data encrypted with a password-based scheme, under a
+// fresh per-file work budget (see DecryptBudget).
 func Decrypt(alg pkix.AlgorithmIdentifier, password string, data []byte) ([]byte, error) {
-	block, iv, err := cipherFor(alg, password)
+	return DecryptBudget(alg, password, data, kdfbudget.ForFile(nil))
+}
+
+// DecryptBudget decrypts data encrypted with a password-based scheme:
+// PBES2 (PBKDF2 with HMAC-SHA1/224/256/384/512, then AES-128/192/256-CBC,
+// DES-EDE3-CBC or DES-CBC), the PKCS#12 PBE schemes (SHA-1 with 3-key and
+// 2-key triple DES, 128- and 40-bit RC2, 128- and 40-bit RC4) and the
+// PKCS#5 v1.5 PBES1 schemes (MD5 or SHA-1 with DES or RC2). The password
+// is the text the user configured (UTF-8); PKCS#12 PBE schemes use its
+// BMPString form. A wrong password yields ErrDecrypt (bad padding). Every
+// key derivation is charged to b first; a refusal is ErrLimit.
+func DecryptBudget(alg pkix.AlgorithmIdentifier, password string, data []byte, b *kdfbudget.Budget) ([]byte, error) {
+	sc, err := cipherFor(alg, password, b)
 	if err != nil {
 		return nil, err
 	}
+	if len(data) == 0 {
+		return nil, malformed("ciphertext", errors.New("empty"))
+	}
+	if sc.stream != nil {
+		// RC4 has no padding: only the plaintext's structure can tell a
+		// wrong password, which the caller checks.
+		out := make([]byte, len(data))
+		sc.stream.XORKeyStream(out, data)
+		return out, nil
+	}
+	block, iv := sc.block, sc.iv
 	bs := block.BlockSize()
-	if len(data) == 0 || len(data)%bs != 0 {
+	if len(data)%bs != 0 {
 		return nil, malformed("ciphertext", fmt.Errorf("length %d is not a multiple of the block size %d", len(data), bs))
 	}
 	if len(iv) != bs {
@@ -58,6 +83,9 @@ func AlgorithmName(alg pkix.AlgorithmIdentifier) string {
 	case alg.Algorithm.Equal(oidPBEWithSHA2KeyDES):
 		return "pbeWithSHAAnd2-KeyTripleDES-CBC"
 	}
+	if s, ok := pbes1Schemes[alg.Algorithm.String()]; ok {
+		return s.name
+	}
 	return alg.Algorithm.String()
 }
 
@@ -71,6 +99,8 @@ func cipherName(oid asn1.ObjectIdentifier) string {
 		return "AES-256-CBC"
 	case oid.Equal(oidDESEDE3CBC):
 		return "DES-EDE3-CBC"
+	case oid.Equal(oidDESCBC):
+		return "DES-CBC"
 	}
 	return oid.String()
 }
@@ -93,7 +123,7 @@ func CheckParams(alg pkix.AlgorithmIdentifier) error {
 			return checkIterations(kp.Iterations, "PBKDF2")
 		}
 		return nil
-	case isPKCS12PBE(alg.Algorithm):
+	case isPKCS12PBE(alg.Algorithm), isPBES1(alg.Algorithm):
 		var p pbeParams
 		if err := unmarshalAll(alg.Parameters.FullBytes, &p, "PBE parameters"); err != nil {
 			return err
@@ -107,36 +137,135 @@ func isPKCS12PBE(oid asn1.ObjectIdentifier) bool {
 	return len(oid) == 8 && oid[:7].Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1})
 }
 
-func cipherFor(alg pkix.AlgorithmIdentifier, password string) (cipher.Block, []byte, error) {
-	switch {
-	case alg.Algorithm.Equal(oidPBES2):
-		return pbes2Cipher(alg.Parameters.FullBytes, password)
-	case alg.Algorithm.Equal(oidPBEWithSHA3KeyDES):
+// scheme is a derived cipher: a block cipher with its IV, or a stream.
+type scheme struct {
+	block  cipher.Block
+	iv     []byte
+	stream cipher.Stream
+}
+
+// pkcs12PBE describes a PKCS#12 PBE scheme (RFC 7292 appendix C).
+type pkcs12PBE struct {
+	keyLen, ivLen int
+	newCipher     func(key []byte) (cipher.Block, error)
+	rc4           bool
+}
+
+var pkcs12Schemes = map[string]pkcs12PBE{
+	oidPBEWithSHA3KeyDES.String():   {24, 8, des.NewTripleDESCipher, false},
+	oidPBEWithSHA2KeyDES.String():   {16, 8, func(k []byte) (cipher.Block, error) { return des.NewTripleDESCipher(append(k[:16:16], k[:8]...)) }, false},
+	oidPBEWithSHA128BitRC2.String(): {16, 8, func(k []byte) (cipher.Block, error) { return newRC2(k, 128) }, false},
+	oidPBEWithSHA40BitRC2.String():  {5, 8, func(k []byte) (cipher.Block, error) { return newRC2(k, 40) }, false},
+	oidPBEWithSHA128BitRC4.String(): {16, 0, nil, true},
+	oidPBEWithSHA40BitRC4.String():  {5, 0, nil, true},
+}
+
+// pbes1 describes a PKCS#5 v1.5 scheme (RFC 8018 section 6.1): PBKDF1
+// gives 16 bytes, the DES or RC2 key (effective 64 bits) then the IV.
+type pbes1 struct {
+	name      string
+	newHash   func() hash.Hash
+	newCipher func(key []byte) (cipher.Block, error)
+}
+
+var pbes1Schemes = map[string]pbes1{
+	oidPBEWithMD5AndDES.String():  {"pbeWithMD5AndDES-CBC", md5.New, des.NewCipher},
+	oidPBEWithSHA1AndDES.String(): {"pbeWithSHA1AndDES-CBC", sha1.New, des.NewCipher},
+	oidPBEWithMD5AndRC2.String():  {"pbeWithMD5AndRC2-CBC", md5.New, func(k []byte) (cipher.Block, error) { return newRC2(k, 64) }},
+	oidPBEWithSHA1AndRC2.String(): {"pbeWithSHA1AndRC2-CBC", sha1.New, func(k []byte) (cipher.Block, error) { return newRC2(k, 64) }},
+	oidPBEWithMD2AndDES.String():  {"pbeWithMD2AndDES-CBC", nil, nil},
+	oidPBEWithMD2AndRC2.String():  {"pbeWithMD2AndRC2-CBC", nil, nil},
+}
+
+func isPBES1(oid asn1.ObjectIdentifier) bool {
+	_, ok := pbes1Schemes[oid.String()]
+	return ok
+}
+
+// rounds is the work of deriving size bytes with a hash of outLen bytes
+// per block: iterations per output block.
+func rounds(iterations, size, outLen int) int64 {
+	return int64(iterations) * int64((size+outLen-1)/outLen)
+}
+
+func charge(b *kdfbudget.Budget, n int64, alg pkix.AlgorithmIdentifier, iterations int) error {
+	if err := b.Charge(n, fmt.Sprintf("%s (%d iterations)", AlgorithmName(alg), iterations)); err != nil {
+		return fmt.Errorf("%w: %w", ErrLimit, err)
+	}
+	return nil
+}
+
+func cipherFor(alg pkix.AlgorithmIdentifier, password string, b *kdfbudget.Budget) (scheme, error) {
+	if alg.Algorithm.Equal(oidPBES2) {
+		block, iv, err := pbes2Cipher(alg, password, b)
+		return scheme{block: block, iv: iv}, err
+	}
+	if ps, ok := pkcs12Schemes[alg.Algorithm.String()]; ok {
 		var p pbeParams
 		if err := unmarshalAll(alg.Parameters.FullBytes, &p, "PBE parameters"); err != nil {
-			return nil, nil, err
+			return scheme{}, err
 		}
 		if err := checkIterations(p.Iterations, "PBE"); err != nil {
-			return nil, nil, err
+			return scheme{}, err
 		}
 		pw, err := bmpPassword(password)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %v", ErrDecrypt, err)
+			return scheme{}, fmt.Errorf("%w: %v", ErrDecrypt, err)
 		}
-		key := pkcs12KDF(sha1.New, 64, p.Salt, pw, p.Iterations, 1, 24)
-		iv := pkcs12KDF(sha1.New, 64, p.Salt, pw, p.Iterations, 2, 8)
-		block, err := des.NewTripleDESCipher(key)
-		if err != nil {
-			return nil, nil, err
+		if err := charge(b, rounds(p.Iterations, ps.keyLen, sha1.Size)+rounds(p.Iterations, ps.ivLen, sha1.Size), alg, p.Iterations); err != nil {
+			return scheme{}, err
 		}
-		return block, iv, nil
+		key := pkcs12KDF(sha1.New, 64, p.Salt, pw, p.Iterations, 1, ps.keyLen)
+		if ps.rc4 {
+			s, err := rc4.NewCipher(key)
+			return scheme{stream: s}, err
+		}
+		iv := pkcs12KDF(sha1.New, 64, p.Salt, pw, p.Iterations, 2, ps.ivLen)
+		block, err := ps.newCipher(key)
+		return scheme{block: block, iv: iv}, err
 	}
-	return nil, nil, unsupported(AlgorithmName(alg))
+	if s, ok := pbes1Schemes[alg.Algorithm.String()]; ok {
+		if s.newHash == nil {
+			return scheme{}, unsupported(s.name + " (MD2)")
+		}
+		var p pbeParams
+		if err := unmarshalAll(alg.Parameters.FullBytes, &p, "PBES1 parameters"); err != nil {
+			return scheme{}, err
+		}
+		if err := checkIterations(p.Iterations, "PBES1"); err != nil {
+			return scheme{}, err
+		}
+		if len(p.Salt) != 8 {
+			return scheme{}, malformed("PBES1 parameters", fmt.Errorf("salt of %d bytes, want 8", len(p.Salt)))
+		}
+		if err := charge(b, int64(p.Iterations), alg, p.Iterations); err != nil {
+			return scheme{}, err
+		}
+		dk := pbkdf1(s.newHash, []byte(password), p.Salt, p.Iterations)
+		block, err := s.newCipher(dk[:8])
+		return scheme{block: block, iv: dk[8:16]}, err
+	}
+	return scheme{}, unsupported(AlgorithmName(alg))
 }
 
-func pbes2Cipher(params []byte, password string) (cipher.Block, []byte, error) {
+// pbkdf1 is PBKDF1 (RFC 8018 section 5.1): T_1 = H(P || S), T_i =
+// H(T_{i-1}); MD5 and SHA-1 both give the 16 bytes PBES1 needs.
+func pbkdf1(newHash func() hash.Hash, password, salt []byte, iterations int) []byte {
+	h := newHash()
+	h.Write(password)
+	h.Write(salt)
+	t := h.Sum(nil)
+	for i := 1; i < iterations; i++ {
+		h.Reset()
+		h.Write(t)
+		t = h.Sum(t[:0])
+	}
+	return t
+}
+
+func pbes2Cipher(alg pkix.AlgorithmIdentifier, password string, b *kdfbudget.Budget) (cipher.Block, []byte, error) {
 	var p pbes2Params
-	if err := unmarshalAll(params, &p, "PBES2 parameters"); err != nil {
+	if err := unmarshalAll(alg.Parameters.FullBytes, &p, "PBES2 parameters"); err != nil {
 		return nil, nil, err
 	}
 	if p.KeyDerivationFunc.Algorithm.Equal(oidScrypt) {
@@ -171,6 +300,8 @@ func pbes2Cipher(params []byte, password string) (cipher.Block, []byte, error) {
 		keyLen, newCipher = 32, aes.NewCipher
 	case scheme.Equal(oidDESEDE3CBC):
 		keyLen, newCipher = 24, des.NewTripleDESCipher
+	case scheme.Equal(oidDESCBC):
+		keyLen, newCipher = 8, des.NewCipher
 	default:
 		return nil, nil, unsupported("PBES2 cipher " + scheme.String())
 	}
@@ -180,6 +311,9 @@ func pbes2Cipher(params []byte, password string) (cipher.Block, []byte, error) {
 	var iv []byte
 	if _, err := asn1.Unmarshal(p.EncryptionScheme.Parameters.FullBytes, &iv); err != nil {
 		return nil, nil, malformed("cipher IV", err)
+	}
+	if err := charge(b, rounds(kp.Iterations, keyLen, prf().Size()), alg, kp.Iterations); err != nil {
+		return nil, nil, err
 	}
 	key, err := pbkdf2.Key(prf, password, kp.Salt.Bytes, kp.Iterations, keyLen)
 	if err != nil {
@@ -209,6 +343,9 @@ func prfFor(oid asn1.ObjectIdentifier) (func() hash.Hash, error) {
 }
 
 func unpad(b []byte, bs int) ([]byte, error) {
+	if len(b) == 0 {
+		return nil, ErrDecrypt
+	}
 	n := int(b[len(b)-1])
 	if n == 0 || n > bs || n > len(b) {
 		return nil, ErrDecrypt

@@ -9,10 +9,13 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
+
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 )
 
 func selfSigned(t *testing.T, cn string) (*ecdsa.PrivateKey, *x509.Certificate) {
@@ -97,7 +100,7 @@ func TestReadsGoPKCS12TripleDES(t *testing.T) {
 			t.Errorf("key: %v", b.KeyErr)
 		}
 	}
-	// RC2 certificates are reported as unsupported, the key still opens.
+	// RC2 certificates (OpenSSL 1.x, Java 8) decrypt too.
 	der, err = gopkcs12.LegacyRC2.Encode(k, c, nil, "pw")
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +110,16 @@ func TestReadsGoPKCS12TripleDES(t *testing.T) {
 		t.Fatal(err)
 	}
 	bags, errs = p.Bags("pw")
-	if len(errs) != 1 || !errors.Is(errs[0], ErrUnsupported) || len(bags) != 1 || bags[0].KeyErr != nil {
+	if len(errs) != 0 || len(bags) != 2 {
 		t.Errorf("RC2: bags %d errs %v", len(bags), errs)
+	}
+	for _, b := range bags {
+		if b.Type == ShroudedKeyBag && b.KeyErr != nil {
+			t.Errorf("RC2 file key: %v", b.KeyErr)
+		}
+	}
+	if _, errs = p.Bags("wrong"); len(errs) == 0 || !errors.Is(errs[0], ErrDecrypt) {
+		t.Errorf("RC2 wrong password: %v", errs)
 	}
 }
 
@@ -128,5 +139,68 @@ func TestParseLimits(t *testing.T) {
 	}
 	if _, err := Parse(der[:len(der)-3]); !errors.Is(err, ErrMalformed) {
 		t.Errorf("truncated: %v", err)
+	}
+}
+
+// hostilePFX is a PFX of n encrypted contents, each asking for iterations
+// rounds of the PKCS#12 3DES PBE, and a MAC of macIter rounds (0: none).
+func hostilePFX(t *testing.T, n, iterations int) []byte {
+	t.Helper()
+	params, err := asn1.Marshal(pbeParams{Salt: make([]byte, 8), Iterations: iterations})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := asn1.Marshal(encryptedData{EncryptedContentInfo: encryptedContentInfo{
+		ContentType:                oidData,
+		ContentEncryptionAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidPBEWithSHA3KeyDES, Parameters: asn1.RawValue{FullBytes: params}},
+		EncryptedContent:           make([]byte, 64),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]contentInfo, n)
+	for i := range items {
+		items[i] = contentInfo{ContentType: oidEncryptedData, Content: explicit0(ed)}
+	}
+	authSafe, _ := asn1.Marshal(items)
+	octets, _ := asn1.Marshal(authSafe)
+	der, err := asn1.Marshal(pfxPDU{Version: 3, AuthSafe: contentInfo{ContentType: oidData, Content: explicit0(octets)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// TestWorkBudgetPerFileAndInspection: 200 contents of a million iterations
+// each (each alone within MaxIterations) stop at the file's budget after
+// at most two derivations; a second file stops at the inspection's.
+func TestWorkBudgetPerFileAndInspection(t *testing.T) {
+	der := hostilePFX(t, 200, MaxIterations)
+	insp := kdfbudget.New("one inspection", 5_000_000, nil)
+	start := time.Now()
+	p, err := ParseBudget(der, kdfbudget.ForFile(insp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs := p.Bags("pw")
+	last := errs[len(errs)-1]
+	if !errors.Is(last, ErrLimit) || !errors.Is(last, kdfbudget.ErrExhausted) ||
+		!strings.Contains(last.Error(), "allowed for one file") || !strings.Contains(last.Error(), "1000000 iterations") {
+		t.Fatalf("last error: %v", last)
+	}
+	if len(errs) > 3 {
+		t.Errorf("%d errors: the budget should stop at the first refusal", len(errs))
+	}
+	if used := insp.Used(); used > kdfbudget.PerFile {
+		t.Errorf("file used %d rounds, cap %d", used, kdfbudget.PerFile)
+	}
+	p, _ = ParseBudget(der, kdfbudget.ForFile(insp))
+	_, errs = p.Bags("pw")
+	if last := errs[len(errs)-1]; !strings.Contains(last.Error(), "allowed for one inspection") {
+		t.Errorf("second file: %v", last)
+	}
+	t.Logf("two hostile files: %v", time.Since(start))
+	if _, err := DecryptPKCS8Budget([]byte{0x30, 0}, "pw", insp); err == nil {
+		t.Error("empty EncryptedPrivateKeyInfo accepted")
 	}
 }

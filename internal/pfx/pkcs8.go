@@ -2,8 +2,11 @@ package pfx
 
 import (
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 )
 
 // ParseEncryptedPKCS8 decodes an EncryptedPrivateKeyInfo and validates its
@@ -21,17 +24,25 @@ func ParseEncryptedPKCS8(der []byte) (EncryptedPrivateKeyInfo, error) {
 // checking that it parses as a private key, so a wrong password that happens
 // to leave valid padding is still caught.
 func DecryptPKCS8(der []byte, password string) ([]byte, error) {
+	return DecryptPKCS8Budget(der, password, kdfbudget.ForFile(nil))
+}
+
+// DecryptPKCS8Budget is DecryptPKCS8 charging its key derivation to b.
+func DecryptPKCS8Budget(der []byte, password string, b *kdfbudget.Budget) ([]byte, error) {
 	info, err := ParseEncryptedPKCS8(der)
 	if err != nil {
 		return nil, err
 	}
-	plain, err := Decrypt(info.Algorithm, password, info.EncryptedData)
+	plain, err := DecryptBudget(info.Algorithm, password, info.EncryptedData, b)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := x509.ParsePKCS8PrivateKey(plain); err != nil {
-		var raw asn1.RawValue
-		if _, aerr := asn1.Unmarshal(plain, &raw); aerr != nil {
+		// RC4 has no padding and CBC padding is right by chance once in
+		// 256 tries: only a whole PrivateKeyInfo says the password was
+		// right.
+		var pki privateKeyInfo
+		if aerr := unmarshalAll(plain, &pki, "PrivateKeyInfo"); aerr != nil || pki.Version > 1 || len(pki.Algorithm.Algorithm) == 0 {
 			return nil, ErrDecrypt
 		}
 		// The plaintext is DER but not a key Go knows (DSA, EdDSA
@@ -39,6 +50,15 @@ func DecryptPKCS8(der []byte, password string) ([]byte, error) {
 		return plain, fmt.Errorf("%w: private key type: %v", ErrUnsupported, err)
 	}
 	return plain, nil
+}
+
+// privateKeyInfo is PKCS#8's OneAsymmetricKey (RFC 5958) up to the key.
+type privateKeyInfo struct {
+	Version    int
+	Algorithm  pkix.AlgorithmIdentifier
+	PrivateKey []byte
+	Rest       asn1.RawValue `asn1:"optional"`
+	PublicKey  asn1.RawValue `asn1:"optional"`
 }
 
 // EncryptPKCS8 wraps a PKCS#8 PrivateKeyInfo into an EncryptedPrivateKeyInfo

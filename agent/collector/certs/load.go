@@ -3,6 +3,7 @@ package certs
 import (
 	"crypto/x509"
 
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
@@ -23,7 +24,16 @@ const MaxFileSize = 16 << 20
 // could be read: no certificate and no private key that opened. A JKS
 // with a wrong password still lists its certificates and returns nil.
 func Load(setting, path string, format Format, password secret.Bytes, passwordSource string) (*Opened, error) {
+	return LoadBudget(setting, path, format, password, passwordSource, nil)
+}
+
+// LoadBudget is Load charging the file's key derivations (PKCS#12 MAC,
+// contents and keys, encrypted PEM keys) to a per-file budget under
+// inspection (nil: the per-file budget alone). A file that asks for more
+// work gets a KindLimit problem naming the cap.
+func LoadBudget(setting, path string, format Format, password secret.Bytes, passwordSource string, inspection *kdfbudget.Budget) (*Opened, error) {
 	o := newOpened(setting, path, format, passwordSource)
+	o.budget = kdfbudget.ForFile(inspection)
 	probs := &problems{path: path}
 	data, mtime, err := readFile(path)
 	if err != nil {
@@ -39,6 +49,7 @@ func Load(setting, path string, format Format, password secret.Bytes, passwordSo
 // only names it in the report.
 func Parse(data []byte, setting, path string, format Format, password secret.Bytes, passwordSource string) (*Opened, error) {
 	o := newOpened(setting, path, format, passwordSource)
+	o.budget = kdfbudget.ForFile(nil)
 	probs := &problems{path: path}
 	switch {
 	case len(data) == 0:

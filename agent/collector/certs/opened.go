@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
 
@@ -23,6 +24,8 @@ type Opened struct {
 
 	key      crypto.Signer       // the private key TLSCertificate presents
 	keyChain []*x509.Certificate // the chain stored with that key, if any
+
+	budget *kdfbudget.Budget // key-derivation work left for this file
 }
 
 // PrivateKey returns the private key the password opened (an end-entity

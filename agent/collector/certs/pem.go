@@ -61,6 +61,9 @@ func (o *Opened) loadPEM(data []byte, password secret.Bytes, probs *problems) {
 	if len(o.Certs) == 0 && !o.File.HasPrivateKey && len(probs.list) == 0 {
 		probs.add(KindUnrecognized, "no certificate or private key in %d PEM block(s)", n)
 	}
+	if keys.skipped > 0 {
+		probs.add(KindLimit, "%d further encrypted key(s) not checked", keys.skipped)
+	}
 	keys.apply(o)
 }
 

@@ -6,15 +6,18 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/esdoctor/esdoctor/internal/kdfbudget"
 	"github.com/esdoctor/esdoctor/internal/pfx"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
 
 // keyStatus sums up the passphrase checks of the keys in one PEM file.
 type keyStatus struct {
-	encrypted int // encrypted keys seen
-	checked   int // of which the passphrase was checked
-	opened    int // of which the passphrase opened
+	encrypted int  // encrypted keys seen
+	checked   int  // of which the passphrase was checked
+	opened    int  // of which the passphrase opened
+	exhausted bool // the file's key-derivation budget is spent
+	skipped   int  // encrypted keys not tried once it was
 }
 
 // apply sets PasswordOK: nil when no key is encrypted or none could be
@@ -29,7 +32,9 @@ func (k keyStatus) apply(o *Opened) {
 // pemKey validates a private key block and checks the passphrase of an
 // encrypted one: legacy "Proc-Type: 4,ENCRYPTED" PEM (OpenSSL's
 // traditional format, also what elasticsearch-certutil --pem --pass
-// writes) and PKCS#8 "ENCRYPTED PRIVATE KEY" with PBES2.
+// writes) and PKCS#8 "ENCRYPTED PRIVATE KEY" with PBES2, the PKCS#12 PBE
+// schemes or PKCS#5 v1.5 PBES1 (`openssl pkcs8 -topk8 -v1 PBE-MD5-DES`,
+// which ES's PEM reader accepts).
 func (o *Opened) pemKey(n int, block *pem.Block, password secret.Bytes, keys *keyStatus, probs *problems) {
 	o.File.HasPrivateKey = true
 	// Legacy PEM encryption is deprecated in Go but still what OpenSSL 1.x
@@ -65,6 +70,10 @@ func (o *Opened) pemKey(n int, block *pem.Block, password secret.Bytes, keys *ke
 		o.setKey(k, nil)
 	case block.Type == "ENCRYPTED PRIVATE KEY":
 		keys.encrypted++
+		if keys.exhausted {
+			keys.skipped++
+			return
+		}
 		info, err := pfx.ParseEncryptedPKCS8(der)
 		if err != nil {
 			probs.add(pfxKind(err), "PEM block %d (%s): %s", n, block.Type, pfxDetail(err))
@@ -75,7 +84,7 @@ func (o *Opened) pemKey(n int, block *pem.Block, password secret.Bytes, keys *ke
 			probs.add(KindNoPassword, "PEM block %d is an encrypted PKCS#8 key (%s) but no passphrase is configured", n, pfx.AlgorithmName(info.Algorithm))
 			return
 		}
-		plain, err := pfx.DecryptPKCS8(der, string(password.Reveal()))
+		plain, err := pfx.DecryptPKCS8Budget(der, string(password.Reveal()), o.budget)
 		switch {
 		case errors.Is(err, pfx.ErrUnsupported) && plain == nil:
 			probs.add(KindNotChecked, "PEM block %d is an encrypted key (%s), passphrase not checked", n, pfx.AlgorithmName(info.Algorithm))
@@ -84,6 +93,7 @@ func (o *Opened) pemKey(n int, block *pem.Block, password secret.Bytes, keys *ke
 			probs.add(KindWrongPassword, "the passphrase%s does not open PEM block %d (encrypted PKCS#8, %s)", o.fromSource(), n, pfx.AlgorithmName(info.Algorithm))
 		case err != nil && plain == nil:
 			probs.add(pfxKind(err), "PEM block %d (%s): %s", n, block.Type, pfxDetail(err))
+			keys.exhausted = errors.Is(err, kdfbudget.ErrExhausted)
 		default:
 			keys.checked++
 			keys.opened++

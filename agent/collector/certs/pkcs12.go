@@ -18,16 +18,21 @@ import (
 // from internal/pfx, which keeps what go-pkcs12 drops: aliases
 // (friendlyName), trusted-certificate entries, and files with more than
 // one private key (ES's auto-configured http.p12 holds "http" and
-// "http_ca"). When internal/pfx cannot decrypt a content (RC2, written by
-// OpenSSL 1.x and Java 8), go-pkcs12's DecodeChain/DecodeTrustStore fill in
-// the certificates without aliases.
+// "http_ca"). internal/pfx also decrypts the RC2 contents of legacy files
+// (OpenSSL 1.x, `openssl pkcs12 -legacy`, Java 8, keytool's legacy mode),
+// so their aliases are kept. Every key derivation, the MAC check's
+// included, is charged to the file's work budget.
 func (o *Opened) loadPKCS12(data []byte, password secret.Bytes, probs *problems) {
-	p, err := pfx.Parse(data)
+	p, err := pfx.ParseBudget(data, o.budget)
 	if err != nil {
 		probs.add(pfxKind(err), "PKCS#12: %s", pfxDetail(err))
 		return
 	}
 	pw := string(password.Reveal())
+	if err := p.ChargeMAC(pw, true); err != nil {
+		probs.add(pfxKind(err), "PKCS#12: %s", pfxDetail(err))
+		return
+	}
 	passwordOK, macNote := macCheck(data, p, pw)
 	bags, errs := p.Bags(pw)
 	st := classify(p, bags, errs)
@@ -61,12 +66,9 @@ func (o *Opened) loadPKCS12(data []byte, password secret.Bytes, probs *problems)
 
 	o.pkcs12Entries(bags, passwordOK != nil && *passwordOK, probs)
 
-	// Contents internal/pfx cannot decrypt (RC2): go-pkcs12 fills in.
-	if st.unsupported && (passwordOK == nil || *passwordOK) && !o.pkcs12Fallback(data, pw) {
-		for _, e := range errs {
-			if errors.Is(e, pfx.ErrUnsupported) {
-				probs.add(KindUnsupported, "PKCS#12 %s", pfxDetail(e))
-			}
+	for _, e := range errs {
+		if errors.Is(e, pfx.ErrUnsupported) && (passwordOK == nil || *passwordOK) {
+			probs.add(KindUnsupported, "PKCS#12 %s", pfxDetail(e))
 		}
 	}
 	for _, e := range errs {
@@ -202,28 +204,6 @@ func (o *Opened) pkcs12Entries(bags []pfx.Bag, passwordOK bool, probs *problems)
 			o.setKey(e.key, e.chain)
 		}
 	}
-}
-
-// pkcs12Fallback asks go-pkcs12 for the certificates (no aliases). It
-// reports whether it found any.
-func (o *Opened) pkcs12Fallback(data []byte, pw string) bool {
-	key, leaf, cas, err := gopkcs12.DecodeChain(data, pw)
-	if err == nil {
-		chain := append([]*x509.Certificate{leaf}, cas...)
-		for _, c := range chain {
-			o.addCert(c, "")
-		}
-		o.setKey(key, chain)
-		return true
-	}
-	certs, err := gopkcs12.DecodeTrustStore(data, pw)
-	if err != nil || len(certs) == 0 {
-		return false
-	}
-	for _, c := range certs {
-		o.addCert(c, "")
-	}
-	return true
 }
 
 func aliasOr(alias string, i int) string {

@@ -33,6 +33,15 @@ func kdfParams(version int) (iterations, keyLen int) {
 	return iterations, keyLen
 }
 
+// KDFRounds is the key-derivation work of opening a keystore of a format
+// version, in the units of kdfbudget: PBKDF2-HMAC-SHA512 rounds (one
+// 64-byte block covers every key length ES uses). The iteration count is
+// fixed by the version, not read from the file.
+func KDFRounds(version int) int64 {
+	iter, _ := kdfParams(version)
+	return int64(iter)
+}
+
 // deriveKey is PBKDF2-HMAC-SHA512 over the UTF-8 password.
 func deriveKey(password, salt []byte, version int) ([]byte, error) {
 	iter, keyLen := kdfParams(version)
