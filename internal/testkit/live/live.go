@@ -487,4 +487,4 @@ func Enabled(t testing.TB) bool {
 }
 
 // Sample: make test plays one test in Sample live.
-const Sample = 16
+const Sample = 32
