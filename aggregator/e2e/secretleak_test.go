@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,24 +25,6 @@ import (
 	"github.com/esdoctor/esdoctor/shared/natsx"
 	"github.com/esdoctor/esdoctor/shared/secret"
 )
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte(nil), s.b.Bytes()...)
-}
 
 // TestSecretLeakLive: a real agent daemon (debug logging, /metrics on) on a
 // node whose keystore, yml (values below secure settings, typos of their
@@ -174,8 +155,8 @@ func TestSecretLeakLive(t *testing.T) {
 		t.Errorf("agent /metrics answered %q", outputs["agent /metrics"])
 	}
 	stop()
-	outputs["agent daemon log"] = agentLog.Bytes()
-	outputs["aggregator log"] = aggLog.Bytes()
+	outputs["agent daemon log"] = []byte(agentLog.String())
+	outputs["aggregator log"] = []byte(aggLog.String())
 	if len(outputs["agent daemon log"]) == 0 {
 		t.Error("the daemon logged nothing")
 	}
