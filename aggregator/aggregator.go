@@ -359,7 +359,12 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		return nil
 	}
 
-	ackStore, err := acks.Open(ctx, js, acks.Options{Replicas: a.o.Replicas, Logger: a.o.Logger, OnChange: a.onAck})
+	var ackStore *acks.Store
+	err = a.retry(ctx, "open the acknowledgements bucket", func() error {
+		var err error
+		ackStore, err = acks.Open(ctx, js, acks.Options{Replicas: a.o.Replicas, Logger: a.o.Logger, OnChange: a.onAck})
+		return err
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -400,7 +405,15 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	}
 	defer func() { _ = ksub.Unsubscribe() }()
 
-	fresh, err := a.rebuild(ctx, js)
+	// A NATS cluster may be electing leaders or a server catching up
+	// ("no responders", timeouts): the rebuild is tried again; events it
+	// applied twice are recognised by id.
+	var fresh []string
+	err = a.retry(ctx, "rebuild the model from the streams", func() error {
+		var err error
+		fresh, err = a.rebuild(ctx, js)
+		return err
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -577,6 +590,30 @@ func (a *Aggregator) ensureStreams(ctx context.Context, js jetstream.JetStream) 
 		}
 		if attempt == 1 || attempt%10 == 0 {
 			a.log.Warn("cannot create the streams yet; retrying", zap.Int("attempt", attempt), zap.Error(err))
+		}
+		sleep(ctx, min(time.Duration(attempt)*200*time.Millisecond, 5*time.Second))
+	}
+}
+
+// retry runs f until it succeeds, ctx ends (then it returns ctx's error)
+// or the error is one that waiting cannot fix (JetStream not enabled).
+func (a *Aggregator) retry(ctx context.Context, what string, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil {
+			if attempt > 1 {
+				a.log.Info("done after retrying", zap.String("what", what), zap.Int("attempts", attempt))
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+			return err
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			a.log.Warn("cannot "+what+" yet; retrying", zap.Int("attempt", attempt), zap.Error(err))
 		}
 		sleep(ctx, min(time.Duration(attempt)*200*time.Millisecond, 5*time.Second))
 	}
