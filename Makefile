@@ -87,6 +87,21 @@ bench-tail: build
 bench-live: build
 	./scripts/bench-live.sh $(BENCH_LIVE_FLAGS)
 
+# Scale-out on NATS: 3 nats-server processes clustered on loopback (R3 streams), 2 aggregators, 100 simulated agents
+# (the agent's spool and publisher); the stream leader SIGKILLed and restarted, one aggregator stopped and restarted:
+# events, lost, duplicated, failover times (wall clock; measured, printed; fails on any loss or duplicate).
+# Flags (environment): ESDOCTOR_BENCH_CLUSTER_AGENTS=100 ESDOCTOR_BENCH_CLUSTER_INTERVAL=100ms ESDOCTOR_BENCH_CLUSTER_DURATION=60s
+.PHONY: bench-cluster
+bench-cluster:
+	$(GO) test -count=1 -timeout 20m -run '^$$' -bench BenchmarkScaleOutNATSCluster -benchtime 1x ./aggregator/e2e/
+
+# esdoctor analyze over the example clusters' real bundles, one of them grown to 1 000 000 symptom events cycled from
+# the real log excerpts: wall, CPU (user+sys) and peak RSS of the analyze process, per run and best of N (measured,
+# printed, never asserted). Flags: make bench-analyze BENCH_ANALYZE_FLAGS="-symptoms 200000 -runs 5".
+.PHONY: bench-analyze
+bench-analyze: build
+	$(GO) run ./bench/analyze -bin $(BIN) $(BENCH_ANALYZE_FLAGS)
+
 # The console in headless chromium with 1 000 nodes and 500 open diagnoses: list render, live SSE update, burst of
 # 100 updates, overview (measured, printed, never asserted). Needs chromium. Flags: BENCH_CONSOLE_FLAGS="-runs 5".
 .PHONY: bench-console

@@ -30,6 +30,7 @@
 package aggregator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -359,7 +360,12 @@ func (a *Aggregator) Run(ctx context.Context) error {
 		return nil
 	}
 
-	ackStore, err := acks.Open(ctx, js, acks.Options{Replicas: a.o.Replicas, Logger: a.o.Logger, OnChange: a.onAck})
+	var ackStore *acks.Store
+	err = a.retry(ctx, "open the acknowledgements bucket", func() error {
+		var err error
+		ackStore, err = acks.Open(ctx, js, acks.Options{Replicas: a.o.Replicas, Logger: a.o.Logger, OnChange: a.onAck})
+		return err
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -394,13 +400,22 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.checkSiteKey(ctx, nc, key)
 	ksub, err := sitekey.Serve(nc, key)
 	if err != nil {
 		return fmt.Errorf("aggregator: site key service: %w", err)
 	}
 	defer func() { _ = ksub.Unsubscribe() }()
 
-	fresh, err := a.rebuild(ctx, js)
+	// A NATS cluster may be electing leaders or a server catching up
+	// ("no responders", timeouts): the rebuild is tried again; events it
+	// applied twice are recognised by id.
+	var fresh []string
+	err = a.retry(ctx, "rebuild the model from the streams", func() error {
+		var err error
+		fresh, err = a.rebuild(ctx, js)
+		return err
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -582,6 +597,30 @@ func (a *Aggregator) ensureStreams(ctx context.Context, js jetstream.JetStream) 
 	}
 }
 
+// retry runs f until it succeeds, ctx ends (then it returns ctx's error)
+// or the error is one that waiting cannot fix (JetStream not enabled).
+func (a *Aggregator) retry(ctx context.Context, what string, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil {
+			if attempt > 1 {
+				a.log.Info("done after retrying", zap.String("what", what), zap.Int("attempts", attempt))
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+			return err
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			a.log.Warn("cannot "+what+" yet; retrying", zap.Int("attempt", attempt), zap.Error(err))
+		}
+		sleep(ctx, min(time.Duration(attempt)*200*time.Millisecond, 5*time.Second))
+	}
+}
+
 // loadHistory restores the diagnoses' history; a bad file is logged and
 // set aside, never fatal.
 func (a *Aggregator) loadHistory() {
@@ -643,6 +682,22 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 var _ api.Source = (*Aggregator)(nil)
+
+// checkSiteKey asks whether another aggregator on the same NATS already
+// serves a site key, and says so loudly when it differs from key: agents
+// asking one or the other would fingerprint differently.
+func (a *Aggregator) checkSiteKey(ctx context.Context, nc *nats.Conn, key []byte) {
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	other, err := sitekey.Fetch(cctx, nc, "_aggregator", a.o.Durable)
+	if err != nil || bytes.Equal(other, key) {
+		return // nobody else answers (no responders), or the same key
+	}
+	a.m.siteKeyConflict.Set(1)
+	a.log.Error("another aggregator on this NATS serves a different site key: fingerprints of agents that ask it will not compare with "+
+		"those of agents that ask this one; give every aggregator the same data-dir site.key (copy it, 0600) and restart",
+		zap.String("path", filepath.Join(a.o.DataDir, sitekey.FileName)))
+}
 
 // siteKey loads or creates DataDir/site.key (without a data dir, a key for
 // this run only).

@@ -35,13 +35,16 @@ var Version = "0.1.0"
 
 // Agent is one running agent.
 type Agent struct {
-	cfg   *Config
-	log   *zap.Logger
-	sp    *spool.Spool
-	reg   *prometheus.Registry
-	m     *metrics
-	fp    *keystore.Fingerprinter
-	start time.Time
+	cfg *Config
+	log *zap.Logger
+	sp  *spool.Spool
+	reg *prometheus.Registry
+	m   *metrics
+	fp  *keystore.Fingerprinter
+	// enrolledKey: the site key came with the enrolment file; it is not
+	// asked of the aggregator.
+	enrolledKey bool
+	start       time.Time
 
 	mu          sync.Mutex
 	state       agentState
@@ -111,8 +114,9 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 	}
 	a := &Agent{cfg: cfg, log: log, reg: prometheus.NewRegistry(), start: time.Now(), ready: make(chan struct{}), probeKick: make(chan struct{}, 1)}
 	a.m = newMetrics(a.reg)
-	// The site key: an explicit file wins; else the aggregator's, cached
-	// in the state dir from an earlier start (Run fetches it again).
+	// The site key: an explicit file wins; then the one the enrolment
+	// file (nats.creds_file) carries; else the aggregator's, cached in the
+	// state dir from an earlier start (Run fetches it again).
 	var key []byte
 	if cfg.FingerprintKeyFile != "" {
 		k, err := sitekey.Load(cfg.FingerprintKeyFile)
@@ -120,8 +124,19 @@ func New(cfg *Config, log *zap.Logger) (*Agent, error) {
 			return nil, fmt.Errorf("fingerprint key: %w", err)
 		}
 		key = k
-	} else if k, err := sitekey.Load(a.siteKeyPath()); err == nil {
-		key = k
+	} else if cfg.NATS.CredsFile != "" {
+		k, ok, err := sitekey.FromCredsFile(cfg.NATS.CredsFile)
+		if err != nil {
+			return nil, fmt.Errorf("fingerprint key: %w", err)
+		}
+		if ok {
+			key, a.enrolledKey = k, true
+		}
+	}
+	if key == nil {
+		if k, err := sitekey.Load(a.siteKeyPath()); err == nil {
+			key = k
+		}
 	}
 	a.fp = keystore.NewFingerprinter(key)
 	sp, err := spool.Open(filepath.Join(cfg.StateDir, "spool"), spool.Options{MaxBytes: cfg.Spool.MaxBytes, Logger: log, Registry: a.reg})
@@ -178,7 +193,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	if a.cfg.FingerprintKeyFile == "" {
+	if a.cfg.FingerprintKeyFile == "" && !a.enrolledKey {
 		a.fetchSiteKey(ctx, nc, 5*time.Second)
 		if !a.fingerprinter().Keyed() {
 			// Neither the aggregator nor a cache: a key of this node's own

@@ -152,3 +152,23 @@ func TestR3ExpiredOnSniffedNodeTwoLocals(t *testing.T) {
 		want("tls-certificate-expired", []string{"search", "logs"}, "logs", "logs/node-3"),
 		want("tls-certificate-expired", []string{"reporting", "logs"}, "logs-dr", "logs/node-3"))
 }
+
+// Look-alikes of the cross-cluster API-key failure (issue 10, item 10):
+// HTTP clients' REST keys failing on either cluster (APM Server's deleted
+// key, Beats' malformed header, an expired key) while the cross-cluster
+// link is healthy: no diagnosis. The same texts naming the key id that
+// the local cluster holds are the invalid key (variants_test.go).
+func TestR3RESTKeyFailuresOfHTTPClients(t *testing.T) {
+	tp := newTopo(t, style{def: "yml-flat", layout: "ecs"})
+	for i, e := range append(append([]*es{}, tp.local...), tp.remote...) {
+		tm := at(time.Hour + time.Duration(i)*time.Minute)
+		e.log(rec{t: tm, level: "WARN", logger: lApiKey, msg: "Authentication using apikey failed - unable to find apikey with id _xv4qYMBEPciG7IXzKb4"},
+			rec{t: tm.Add(time.Second), level: "WARN", logger: lApiKey, msg: "Authentication using apikey failed - Illegal base64 character 3a"},
+			rec{t: tm.Add(2 * time.Second), level: "WARN", logger: lApiKey, msg: "Authentication using apikey failed - api key is expired"},
+			rec{t: tm.Add(3 * time.Second), level: "WARN", logger: lApiKey, msg: "Authentication using apikey failed - invalid credentials for API key [VuaCfGcBCdbkQm-e5aOx]"})
+	}
+	ds := expect(t, tp.s.analyze())
+	if !t.Failed() {
+		tp.s.agreeLive(ds)
+	}
+}

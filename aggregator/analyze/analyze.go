@@ -112,14 +112,60 @@ func Files(ctx context.Context, paths []string, o Options) ([]diagnosis.Diagnosi
 	}
 	st := store.New()
 	for i, p := range use {
-		h, err := bundle.Stream(p, false, func(e *event.Envelope) error {
-			_ = st.Apply(ctx, e)
-			return ctx.Err()
-		})
+		h, err := streamInto(ctx, st, p)
 		if err != nil {
 			return nil, nil, err
 		}
 		heads[i] = h
 	}
 	return Evaluate(st, o), heads, nil
+}
+
+// streamInto decodes the bundle at path in one goroutine and folds its
+// events into st in this one, so decoding and folding use two cores. At
+// most batches×batchSize events are in flight.
+func streamInto(ctx context.Context, st *store.Store, path string) (*bundle.Header, error) {
+	const batchSize, batches = 512, 8
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan []*event.Envelope, batches)
+	type result struct {
+		h   *bundle.Header
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		batch := make([]*event.Envelope, 0, batchSize)
+		h, err := bundle.Stream(path, false, func(e *event.Envelope) error {
+			batch = append(batch, e)
+			if len(batch) == batchSize {
+				select {
+				case ch <- batch:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				batch = make([]*event.Envelope, 0, batchSize)
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case ch <- batch:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
+		close(ch)
+		done <- result{h, err}
+	}()
+	for batch := range ch {
+		for _, e := range batch {
+			_ = st.Apply(ctx, e)
+		}
+	}
+	r := <-done
+	if r.err == nil {
+		r.err = ctx.Err()
+	}
+	return r.h, r.err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/aggregator"
 	"github.com/esdoctor/esdoctor/aggregator/api"
+	"github.com/esdoctor/esdoctor/internal/testkit/natscluster"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"github.com/esdoctor/esdoctor/shared/natsx/natstest"
 )
@@ -22,6 +23,7 @@ import (
 var esdoctorBin string
 
 func TestMain(m *testing.M) {
+	natscluster.MaybeRunNode() // a node of TestScaleOutNATSCluster's cluster: never returns
 	dir, err := os.MkdirTemp("", "esdoctor-e2e-")
 	if err != nil {
 		panic(err)

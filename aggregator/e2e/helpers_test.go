@@ -100,13 +100,14 @@ func publish(t *testing.T, js jetstream.JetStream, es []*event.Envelope) {
 // running is an aggregator started by a test.
 type running struct {
 	*aggregator.Aggregator
-	stop   func()
-	client *api.Client
+	stop    func()
+	client  *api.Client
+	durable string
 }
 
 // start runs an aggregator with test defaults (HTTP and embedded NATS on
 // random 127.0.0.1 ports, fast evaluations) and waits until it is ready.
-func start(t *testing.T, o aggregator.Options) *running {
+func start(t testing.TB, o aggregator.Options) *running {
 	t.Helper()
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
@@ -150,7 +151,7 @@ func start(t *testing.T, o aggregator.Options) *running {
 		}
 	}
 	t.Cleanup(stop)
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer wcancel()
 	if err := a.WaitReady(wctx); err != nil {
 		stop()
@@ -160,7 +161,7 @@ func start(t *testing.T, o aggregator.Options) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &running{Aggregator: a, stop: stop, client: cl}
+	return &running{Aggregator: a, stop: stop, client: cl, durable: o.Durable}
 }
 
 // settle waits until the aggregator applied want distinct events and
@@ -179,7 +180,7 @@ func (r *running) settle(t *testing.T, want int) {
 }
 
 // diagnoses asks the HTTP API.
-func (r *running) diagnoses(t *testing.T, q api.Query) []diagnosis.Diagnosis {
+func (r *running) diagnoses(t testing.TB, q api.Query) []diagnosis.Diagnosis {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -190,7 +191,7 @@ func (r *running) diagnoses(t *testing.T, q api.Query) []diagnosis.Diagnosis {
 	return ds
 }
 
-func waitFor(t *testing.T, d time.Duration, cond func() bool, what func() string) {
+func waitFor(t testing.TB, d time.Duration, cond func() bool, what func() string) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -210,7 +211,7 @@ func offline(bs []*bundle.Bundle) []diagnosis.Diagnosis {
 // comparable renders a diagnosis without what may differ between a live
 // aggregator and an offline analysis of the same events: first_seen (the
 // live one may have seen a partial model first), state and resolved_at.
-func comparable(t *testing.T, ds []diagnosis.Diagnosis) string {
+func comparable(t testing.TB, ds []diagnosis.Diagnosis) string {
 	t.Helper()
 	var out []string
 	for _, d := range ds {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
 
 // File names inside the authority's directory.
@@ -52,6 +53,7 @@ type registry struct {
 // Authority holds the keys of one aggregator's data directory.
 type Authority struct {
 	dir                 string
+	dataDir             string
 	operator, sys, acct nkeys.KeyPair
 	operatorPub, sysPub string
 	acctPub             string
@@ -65,7 +67,7 @@ func Open(dataDir string) (*Authority, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("natsauth: %s: %w", dir, err)
 	}
-	a := &Authority{dir: dir}
+	a := &Authority{dir: dir, dataDir: dataDir}
 	unlock, err := a.lock()
 	if err != nil {
 		return nil, err
@@ -241,11 +243,28 @@ func (a *Authority) Enroll(cluster, node string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The site fingerprint key rides along (the same DATA/site.key the
+	// aggregator serves), so that every enrolled agent keys alike.
+	key, err := a.SiteKey()
+	if err != nil {
+		return nil, err
+	}
+	creds = sitekey.AppendBlock(creds, key)
 	reg.Agents = append(reg.Agents, Agent{Cluster: cluster, Node: node, User: user, Enrolled: now})
 	if err := a.save(reg); err != nil {
 		return nil, err
 	}
 	return creds, nil
+}
+
+// SiteKey loads the site fingerprint key of the data directory
+// (DATA/site.key), creating it the first time.
+func (a *Authority) SiteKey() ([]byte, error) {
+	key, _, err := sitekey.LoadOrCreate(filepath.Join(a.dataDir, sitekey.FileName))
+	if err != nil {
+		return nil, fmt.Errorf("natsauth: %w", err)
+	}
+	return key, nil
 }
 
 // Revoke revokes every key enrolled for cluster/node. It reports how many

@@ -63,7 +63,10 @@ func (InvalidAPIKey) Evaluate(v *pairing.View, r *Reporter) {
 	}
 	// Remote side, by key id.
 	for _, n := range v.Nodes {
-		for _, a := range v.Symptoms(n, "api-key-invalid-credentials") {
+		// api-key-authentication-failed (no cross-cluster context: maybe
+		// an HTTP client's REST key) counts only through the id pairing
+		// below (a local credential or a local handshake failure).
+		for _, a := range v.Symptoms(n, "api-key-invalid-credentials", "api-key-authentication-failed") {
 			id := a.Last.Fields["api_key_id"]
 			if id == "" {
 				continue

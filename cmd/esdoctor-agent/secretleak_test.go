@@ -50,6 +50,34 @@ var leakValues = [][]byte{
 	[]byte("CANARY-SECRET-84b2f11338-duplic"), []byte("CANARY-SECRET-26b634a660-duplic"), []byte("CANARY-SECRET-64da6905e7-unterm"),
 	[]byte("CANARY-SECRET-182b053998-inplac"), []byte("CANARY-SECRET-0099729bf7-csbrok"), []byte("CANARY-SECRET-7b5dd31589-wrongp"),
 	[]byte("CANARY-SECRET-83b13dc74b-notthe"),
+	// Below a secure setting (yml sub-keys) and under typos of one.
+	[]byte("CANARY-SECRET-5d1e2f3a4b-subkey"), []byte("CANARY-SECRET-6e2f3a4b5c-sublst"),
+	[]byte("CANARY-SECRET-7f3a4b5c6d-typo01"), []byte("CANARY-SECRET-8a4b5c6d7e-typo02"), []byte("CANARY-SECRET-9b5c6d7e8f-typo03"),
+	// Secret-shaped values in log lines (see leakLogLines).
+	[]byte(base64.StdEncoding.EncodeToString([]byte(leakLogAPIKey))), []byte("CANARY-SECRET-ac6d7e8f90-logapi"),
+	[]byte("CANARY-SECRET-bd7e8f90a1-logpwd"), []byte(leakAWSSecret), []byte(leakPEMBody),
+}
+
+const (
+	leakLogAPIKey = "leakKeyId0000000000a:CANARY-SECRET-ac6d7e8f90-logapi"
+	// An AWS secret access key's shape (40 of [A-Za-z0-9/+]); it cannot
+	// hold the marker, so it is scanned for as a value.
+	leakAWSSecret = "wJalrXUtnFEMIK7MDENGbPxRfiCYq0a1b2c3d4e5"
+	leakPEMBody   = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDcanaryLeak0123"
+)
+
+// leakLogLines are real-format log records (an API key failure, an S3
+// failure, a trust failure) carrying secret-shaped text in their first
+// line: an Authorization header, a password= pair, an AWS secret key, a PEM
+// private key. The API key id ES logs stays.
+func leakLogLines(at time.Time) string {
+	ts := func(d time.Duration) string { return at.Add(d).Format("2006-01-02T15:04:05,000") }
+	b64 := base64.StdEncoding.EncodeToString([]byte(leakLogAPIKey))
+	return fmt.Sprintf("[%s][WARN ][o.e.x.s.a.ApiKeyAuthenticator] [leak-1] Authentication using apikey failed - invalid credentials for API key [leakKeyId0000000000a] (header Authorization: ApiKey %s)\n", ts(2*time.Minute), b64) +
+		fmt.Sprintf("[%s][WARN ][r.suppressed             ] [leak-1] path: /_snapshot/repository/snapshot, params: {repository=repository, password=CANARY-SECRET-bd7e8f90a1-logpwd, aws_secret_access_key=%s}\n", ts(3*time.Minute), leakAWSSecret) +
+		"org.elasticsearch.transport.RemoteTransportException: [leak-1][127.0.0.2:9300][cluster:admin/snapshot/create]\n" +
+		"Caused by: org.elasticsearch.common.io.stream.NotSerializableExceptionWrapper: amazon_s3_exception: The AWS Access Key Id you provided does not exist in our records. (Service: Amazon S3; Status Code: 403; Error Code: InvalidAccessKeyId; Request ID: EBB2BAA86AB71F48)\n" +
+		fmt.Sprintf("[%s][WARN ][o.e.c.s.DiagnosticTrustManager] [leak-1] failed to establish trust with server at [127.0.0.3]; the server provided a certificate with subject name [CN=other] and fingerprint [065071bd5b26e83b2903b09179acf4a48851d775]; the certificate is issued by [CN=other-ca] but the server did not provide a copy of the issuing certificate in the certificate chain; this ssl context ([xpack.security.transport.ssl]) is not configured to trust that issuer; key -----BEGIN PRIVATE KEY----- %s -----END PRIVATE KEY-----\n", ts(4*time.Minute), leakPEMBody)
 }
 
 // leakNode is a config dir full of planted secrets.
@@ -135,7 +163,8 @@ func newLeakNode(t *testing.T) *leakNode {
 		`"xpack.security.http.ssl.keystore.password":"CANARY-SECRET-8b2ea7c172-cluste"},"transient":{}}`), 0o600))
 	at := time.Date(2026, 10, 28, 7, 0, 0, 0, time.UTC)
 	log := fmt.Sprintf("[%s][INFO ][o.e.n.Node               ] [leak-1] version[8.15.3], pid[4242], build[tar/abc/2026-09-17T14:03:25.846Z], OS[Linux/6.8.0/amd64], JVM[Oracle Corporation/OpenJDK 64-Bit Server VM/23/23+37-2369]\n", at.Format("2006-01-02T15:04:05,000")) +
-		fmt.Sprintf("[%s][WARN ][o.e.t.SniffConnectionStrategy] [leak-1] fetching nodes from external cluster [leak] failed\norg.elasticsearch.transport.ConnectTransportException: [][127.0.0.3:9443] connect_exception\n", at.Add(time.Minute).Format("2006-01-02T15:04:05,000"))
+		fmt.Sprintf("[%s][WARN ][o.e.t.SniffConnectionStrategy] [leak-1] fetching nodes from external cluster [leak] failed\norg.elasticsearch.transport.ConnectTransportException: [][127.0.0.3:9443] connect_exception\n", at.Add(time.Minute).Format("2006-01-02T15:04:05,000")) +
+		leakLogLines(at)
 	must(os.WriteFile(filepath.Join(n.logs, "leak-cluster.log"), []byte(log), 0o644))
 	return n
 }
@@ -186,6 +215,24 @@ func leakRuns(t *testing.T, n *leakNode, extra ...string) {
 			what := "inspect --format " + format + " --log-level " + level
 			scanLeak(t, what+" stdout", r.stdout, leakValues...)
 			scanLeak(t, what+" stderr", r.stderr, leakValues...)
+		}
+	}
+	logFile := filepath.Join(n.logs, "leak-cluster.log")
+	for _, format := range []string{"json", "text"} {
+		r := runAgent(t, nil, "scan", "--format", format, logFile)
+		if r.code > 1 {
+			t.Errorf("scan: %s", r)
+		}
+		scanLeak(t, "scan --format "+format+" stdout", r.stdout, leakValues...)
+		scanLeak(t, "scan --format "+format+" stderr", r.stderr, leakValues...)
+		if format == "json" {
+			// Self-check: the secret-shaped lines are symptoms, so their
+			// text really goes out; the API key id ES logs stays.
+			for _, want := range []string{`"api-key-invalid-credentials"`, `"s3-invalid-access-key"`, `"tls-trust-failure"`, "leakKeyId0000000000a"} {
+				if !bytes.Contains(r.stdout, []byte(want)) {
+					t.Errorf("scan output lacks %s: the planted log lines are not exercised", want)
+				}
+			}
 		}
 	}
 	bundle := filepath.Join(t.TempDir(), "leak.bundle")
@@ -276,6 +323,10 @@ func TestSecretLeak(t *testing.T) {
 		"yml secret as a map key":        {"CANARY-SECRET-64da6905e7-unterm:", "  - x", "  - : y"},
 		"yml secret in a list of maps":   {"cluster.remote.other.seeds:", "  - host: CANARY-SECRET-64da6905e7-unterm"},
 		"yml duplicate key across forms": {"xpack.security.remote_cluster_client.ssl:", "  truststore.password: CANARY-SECRET-26b634a660-duplic"},
+		"yml values below a secure setting": {"xpack.security.http.ssl.truststore.password: {a: CANARY-SECRET-5d1e2f3a4b-subkey, b: [CANARY-SECRET-6e2f3a4b5c-sublst]}",
+			"xpack.security.remote_cluster_server.ssl.keystore.secure_password:", "  nested:", "    deeper: CANARY-SECRET-5d1e2f3a4b-subkey"},
+		"yml typos of secure settings": {"xpack.security.transport.ssl.keystore.pasword: CANARY-SECRET-7f3a4b5c6d-typo01",
+			"cluster.remote.r1.credential: CANARY-SECRET-8a4b5c6d7e-typo02", "s3.client.default.secret_kye: CANARY-SECRET-9b5c6d7e8f-typo03"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			n := newLeakNode(t)

@@ -40,7 +40,8 @@ func openAuthority(env *cli.Env, data string) (*natsauth.Authority, int) {
 	return a, cli.ExitOK
 }
 
-// enroll writes one agent's NATS credentials.
+// enroll writes one agent's NATS credentials, with the site fingerprint key
+// (DATA/site.key) as a block of its own.
 func enroll(env *cli.Env, args []string) int {
 	fs := cli.NewFlagSet(env, "--cluster C --node N -o FILE [--data DIR]")
 	data := dataFlag(fs)
@@ -74,7 +75,7 @@ func enroll(env *cli.Env, args []string) int {
 		return cli.Usagef(env, "%s: %v", *out, err)
 	}
 	abs, _ := filepath.Abs(*out)
-	fmt.Fprintf(env.Stdout, "enrolled %s/%s: credentials in %s\n", *cluster, *node, abs)
+	fmt.Fprintf(env.Stdout, "enrolled %s/%s: credentials and the site fingerprint key in %s (keep it 0600)\n", *cluster, *node, abs)
 	fmt.Fprintf(env.Stdout, "in the node's agent.yml:\n  nats:\n    creds_file: %s\n", abs)
 	if _, err := os.Stat(a.CAFilePath()); err == nil {
 		fmt.Fprintf(env.Stdout, "    ca_file: %s   # when the aggregator runs with --nats-tls (copy this public file)\n", a.CAFilePath())

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
 
 func TestUsage(t *testing.T) {
@@ -136,6 +138,23 @@ func TestEnrollRevokeCommands(t *testing.T) {
 	}
 	if fi, _ := os.Stat(creds); fi.Mode().Perm() != 0o600 {
 		t.Errorf("credentials mode %v", fi.Mode().Perm())
+	}
+	// The enrolment carries the data dir's site key (the one the
+	// aggregator serves), and a second enrolment the same one.
+	key, ok, err := sitekey.FromCredsFile(creds)
+	if err != nil || !ok {
+		t.Fatalf("no site key in the enrolment file: %v", err)
+	}
+	if k, err := sitekey.Load(filepath.Join(dir, sitekey.FileName)); err != nil || !bytes.Equal(k, key) {
+		t.Errorf("site key %q, data dir's %q (%v)", key, k, err)
+	}
+	creds2 := filepath.Join(dir, "n2.creds")
+	runOK("enroll", "--data", dir, "--cluster", "prod", "--node", "n2", "-o", creds2)
+	if k2, _, err := sitekey.FromCredsFile(creds2); err != nil || !bytes.Equal(k2, key) {
+		t.Errorf("second enrolment: site key %q, want %q (%v)", k2, key, err)
+	}
+	if strings.Contains(out, string(key)) {
+		t.Error("enroll printed the site key")
 	}
 	if out := runOK("agents", "--data", dir, "--format", "text"); !strings.Contains(out, "prod") || !strings.Contains(out, "n1") {
 		t.Errorf("agents: %q", out)

@@ -115,6 +115,11 @@ var adviceFor = map[catalog.SymptomCode]advice{
 		LeadsTo: []catalog.Code{catalog.InvalidAPIKey},
 		Check:   []string{"Every local node's keystore holds the same, current key (esdoctor reports nodes that differ).", "Replace cluster.remote.<alias>.credentials on every local node, then reload secure settings."},
 	},
+	catalog.SymAPIKeyAuthenticationFailed: {
+		Meaning: "An API key failed to authenticate on this node. Without a cross-cluster context this is most often an HTTP client's REST key (APM Server, Beats, Logstash, Kibana) that was deleted, expired or badly encoded; it is the cross-cluster key failure only when the id is the one in a local cluster's cluster.remote.<alias>.credentials.",
+		LeadsTo: []catalog.Code{catalog.InvalidAPIKey},
+		Check:   []string{"GET /_security/api_key?id=<id in the line>: its name and type say which client uses it (type cross_cluster: a remote cluster's key).", "For an HTTP client: fix the key in that client's configuration (output.elasticsearch.api_key, apm-server.api_key ...)."},
+	},
 	catalog.SymRemoteIndicesUnauthorized: {
 		Meaning: "A cross-cluster action was denied: the local user's remote_indices privileges and the cross-cluster key's access do not both allow it.",
 		LeadsTo: []catalog.Code{catalog.InsufficientRemotePrivileges},

@@ -167,3 +167,34 @@ func FuzzExplain(f *testing.F) {
 		writeExplanation(&sb, ex)
 	})
 }
+
+// TestExplainScrubsSecretShapedText: pasted log lines carrying an
+// Authorization header, a password= pair, an AWS secret key and a PEM
+// private key are explained without any of them in the output (text and
+// JSON); the API key id ES logs stays.
+func TestExplainScrubsSecretShapedText(t *testing.T) {
+	const b64 = "bGVha0tleUlkMDAwMDAwMDAwMGE6Q0FOQVJZLVNFQ1JFVC1hYzZkN2U4ZjkwLWxvZ2FwaQ==" // leakKeyId0000000000a:CANARY-SECRET-…
+	const aws = "wJalrXUtnFEMIK7MDENGbPxRfiCYq0a1b2c3d4e5"
+	const pemBody = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDcanaryLeak0123"
+	paste := "[2026-10-28T07:02:00,000][WARN ][o.e.x.s.a.ApiKeyAuthenticator] [leak-1] Authentication using apikey failed - invalid credentials for API key [leakKeyId0000000000a] (header Authorization: ApiKey " + b64 + ")\n" +
+		"[2026-10-28T07:03:00,000][WARN ][r.suppressed             ] [leak-1] path: /_snapshot/repository/snapshot, params: {repository=repository, password=CANARY-SECRET-bd7e8f90a1-logpwd, aws_secret_access_key=" + aws + "}\n" +
+		"Caused by: org.elasticsearch.common.io.stream.NotSerializableExceptionWrapper: amazon_s3_exception: The AWS Access Key Id you provided does not exist in our records. (Service: Amazon S3; Status Code: 403; Error Code: InvalidAccessKeyId; Request ID: EBB2BAA86AB71F48)\n" +
+		"[2026-10-28T07:04:00,000][WARN ][o.e.c.s.DiagnosticTrustManager] [leak-1] failed to establish trust with server at [127.0.0.3]; the server provided a certificate with subject name [CN=other] and fingerprint [065071bd5b26e83b2903b09179acf4a48851d775]; the certificate is issued by [CN=other-ca] but the server did not provide a copy of the issuing certificate in the certificate chain; this ssl context ([xpack.security.transport.ssl]) is not configured to trust that issuer; key -----BEGIN PRIVATE KEY----- " + pemBody + " -----END PRIVATE KEY-----\n"
+	for _, format := range []string{"text", "json"} {
+		out, errOut, code := run(t, paste, "explain", "--format", format)
+		if code > 1 {
+			t.Fatalf("%s: exit %d: %s", format, code, errOut)
+		}
+		all := out + errOut
+		for _, v := range []string{"CANARY-SECRET", b64[:24], aws[:16], aws[20:], pemBody[:20], pemBody[30:]} {
+			if strings.Contains(all, v) {
+				t.Errorf("%s: %q in the output:\n%s", format, v, all)
+			}
+		}
+		for _, want := range []string{"leakKeyId0000000000a", "api-key-invalid-credentials", "s3-invalid-access-key"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %s (the lines are not exercised):\n%s", format, want, out)
+			}
+		}
+	}
+}

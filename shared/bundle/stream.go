@@ -2,12 +2,14 @@ package bundle
 
 import (
 	"bufio"
-	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/esdoctor/esdoctor/shared/event"
 	"github.com/esdoctor/esdoctor/shared/safefile"
@@ -15,8 +17,12 @@ import (
 
 // Caps on what a bundle read holds at any time: Stream never holds more
 // than one event, and no event may be longer than MaxEventSize (which caps
-// every field in it).
+// every field in it). The decompressed size is capped by MaxStreamSize.
 const (
+	// MaxStreamSize bounds a streamed bundle's decompressed size: a million
+	// symptom events of real log lines are about 850 MB of JSON; 1 GiB of
+	// gzip-bombed whitespace is refused in a few seconds.
+	MaxStreamSize = 1 << 30
 	// MaxEvents bounds the events of one bundle.
 	MaxEvents = 5_000_000
 	// MaxEventSize bounds one event's JSON (and so any field in it).
@@ -36,8 +42,9 @@ type Header struct {
 	Events int `json:"-"`
 }
 
-// windowReader refuses to read more than max bytes since the last mark:
-// it bounds what the JSON decoder buffers for one value.
+// windowReader refuses to read more than max bytes since the last mark (it
+// bounds what the JSON decoder buffers for one value) and more than limit
+// bytes in all (the decompressed size).
 type windowReader struct {
 	r     io.Reader
 	n     int64
@@ -82,8 +89,14 @@ func Stream(path string, headerOnly bool, fn func(*event.Envelope) error) (*Head
 }
 
 // StreamReader is Stream over a reader (gzip or plain JSON).
+//
+// It decodes with the JSON v2 candidate (github.com/go-json-experiment/json)
+// and klauspost's gzip: on a bundle of a million symptoms, encoding/json
+// and compress/gzip spent most of analyze's time scanning every value
+// twice and inflating. v2 is also stricter where a hostile file could
+// mislead: duplicate member names and invalid UTF-8 are errors.
 func StreamReader(r io.Reader, headerOnly bool, fn func(*event.Envelope) error) (*Header, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(2)
 	var src io.Reader = br
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
@@ -94,30 +107,36 @@ func StreamReader(r io.Reader, headerOnly bool, fn func(*event.Envelope) error) 
 		defer zr.Close()
 		src = zr
 	}
-	w := &windowReader{r: src, max: MaxEventSize, limit: MaxSize}
-	dec := json.NewDecoder(w)
-	mark := func() { w.n = int64(dec.Buffered().(interface{ Len() int }).Len()) }
+	w := &windowReader{r: src, max: MaxEventSize, limit: MaxStreamSize}
+	dec := jsontext.NewDecoder(w)
+	// mark starts a new value's window: what the decoder has buffered
+	// beyond its position counts towards the next value.
+	mark := func() { w.n = w.total - dec.InputOffset() }
 	h := &Header{}
 	bad := func(err error) (*Header, error) {
-		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		var se *jsontext.SyntacticError
+		var sem *json.SemanticError
+		switch {
+		case errors.Is(err, errTooLong):
+			return h, err
+		case errors.As(err, &se), errors.As(err, &sem), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 			return h, fmt.Errorf("not a bundle (malformed JSON): %w", err)
 		}
 		return h, err
 	}
-	if t, err := dec.Token(); err != nil {
+	if t, err := dec.ReadToken(); err != nil {
 		return bad(err)
-	} else if d, ok := t.(json.Delim); !ok || d != '{' {
+	} else if t.Kind() != '{' {
 		return h, errors.New("not a bundle (not a JSON object)")
 	}
 	sawEvents := false
-	for dec.More() {
+	for dec.PeekKind() != '}' {
 		mark()
-		t, err := dec.Token()
+		t, err := dec.ReadToken()
 		if err != nil {
 			return bad(err)
 		}
-		key, _ := t.(string)
+		key := t.String()
 		var dst any
 		switch key {
 		case "format":
@@ -147,12 +166,17 @@ func StreamReader(r io.Reader, headerOnly bool, fn func(*event.Envelope) error) 
 			}
 			continue
 		default:
-			var skip json.RawMessage
-			dst = &skip
+			if err := dec.SkipValue(); err != nil {
+				return bad(fmt.Errorf("field %q: %w", key, err))
+			}
+			continue
 		}
-		if err := dec.Decode(dst); err != nil {
+		if err := json.UnmarshalDecode(dec, dst); err != nil {
 			return bad(fmt.Errorf("field %q: %w", key, err))
 		}
+	}
+	if _, err := dec.ReadToken(); err != nil { // '}'
+		return bad(err)
 	}
 	if err := checkHeader(h); err != nil {
 		return h, err
@@ -173,26 +197,28 @@ func checkHeader(h *Header) error {
 	return nil
 }
 
-func streamEvents(dec *json.Decoder, mark func(), h *Header, fn func(*event.Envelope) error) error {
-	if t, err := dec.Token(); err != nil {
+func streamEvents(dec *jsontext.Decoder, mark func(), h *Header, fn func(*event.Envelope) error) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken() // "events": null
 		return err
-	} else if d, ok := t.(json.Delim); !ok || d != '[' {
-		if t == nil {
-			return nil // "events": null
-		}
+	case '[':
+	default:
 		return errors.New("events is not a list")
 	}
-	for dec.More() {
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != ']' {
 		mark()
 		if h.Events >= MaxEvents {
 			return fmt.Errorf("more than %d events", MaxEvents)
 		}
-		var m json.RawMessage
-		if err := dec.Decode(&m); err != nil {
+		e := new(event.Envelope)
+		if err := json.UnmarshalDecode(dec, e); err != nil {
 			return fmt.Errorf("event %d: %w", h.Events, err)
 		}
-		e, err := event.Decode(m)
-		if err != nil {
+		if err := e.Validate(); err != nil {
 			return fmt.Errorf("event %d: %w", h.Events, err)
 		}
 		h.Events++
@@ -202,6 +228,6 @@ func streamEvents(dec *json.Decoder, mark func(), h *Header, fn func(*event.Enve
 			}
 		}
 	}
-	_, err := dec.Token() // ']'
+	_, err := dec.ReadToken() // ']'
 	return err
 }

@@ -54,6 +54,7 @@ const (
 	SymAPIKeyWrongType                      SymptomCode = "api-key-wrong-type"
 	SymAPIKeyUnableToAuthenticate           SymptomCode = "api-key-unable-to-authenticate"
 	SymAPIKeyInvalidCredentials             SymptomCode = "api-key-invalid-credentials"
+	SymAPIKeyAuthenticationFailed           SymptomCode = "api-key-authentication-failed"
 	SymRemoteIndicesUnauthorized            SymptomCode = "remote-indices-unauthorized"
 	SymNoRemoteIndicesPrivileges            SymptomCode = "no-remote-indices-privileges"
 	SymS3InvalidAccessKey                   SymptomCode = "s3-invalid-access-key"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -49,6 +50,22 @@ type EmbeddedOptions struct {
 	// natsauth.Authority.Configure). Without it the server accepts every
 	// client: tests and trusted single-user machines only.
 	Auth func(*server.Options) error
+	// Cluster, when set, makes the server one node of a NATS cluster
+	// (JetStream clustered: streams and consumers may have 3 replicas).
+	// ServerName is then required and must stay the same across restarts.
+	Cluster *ClusterOptions
+}
+
+// ClusterOptions make an embedded server a node of a NATS cluster.
+type ClusterOptions struct {
+	// Name of the cluster, the same on every node. Required.
+	Name string
+	// Host and Port of this node's route listener (Port > 0). Host
+	// defaults to the client Host.
+	Host string
+	Port int
+	// Routes are the other nodes' route URLs (nats-route://host:port).
+	Routes []string
 }
 
 // StartEmbedded starts a nats-server with JetStream on o.StoreDir in this
@@ -94,6 +111,19 @@ func StartEmbedded(o EmbeddedOptions) (*server.Server, error) {
 		opts.TLSConfig = o.TLS
 		opts.TLS = true
 		opts.TLSTimeout = 5
+	}
+	if c := o.Cluster; c != nil {
+		if c.Name == "" || c.Port <= 0 || o.ServerName == "" {
+			return nil, fmt.Errorf("natsx: embedded server (store %s): a cluster node needs a cluster name, a route port and a server name", o.StoreDir)
+		}
+		host := c.Host
+		if host == "" {
+			host = o.Host
+		}
+		opts.Cluster = server.ClusterOpts{Name: c.Name, Host: host, Port: c.Port}
+		if len(c.Routes) > 0 {
+			opts.Routes = server.RoutesFromStr(strings.Join(c.Routes, ","))
+		}
 	}
 	if o.Auth != nil {
 		if err := o.Auth(opts); err != nil {

@@ -6,10 +6,15 @@
 //
 // Where it comes from, first match wins:
 //  1. an explicit file (agent.yml fingerprint_key_file, --fingerprint-key-file);
-//  2. the aggregator: it creates one in its data dir at first start
-//     (LoadOrCreate) and answers requests on RequestSubject (Serve); the
-//     agent fetches it at start (Fetch) and caches it 0600 in its state dir;
-//  3. an enrolment file may carry it (Encode/Decode, one line);
+//  2. the enrolment file: esdoctor-aggregator enroll appends the data dir's
+//     key (DATA/site.key, LoadOrCreate) to the agent's NATS credentials as a
+//     block of its own (AppendBlock; the agent reads it with FromCredsFile),
+//     so every agent enrolled for a site keys alike, whichever aggregator
+//     of the site answers;
+//  3. the aggregator: it loads or creates the same DATA/site.key at start
+//     and answers requests on RequestSubject (Serve); an agent enrolled
+//     without a key fetches it at start (Fetch) and caches it 0600 in its
+//     state dir;
 //  4. offline inspect/collect without any: a key generated once in a state
 //     file that the operator copies to the other nodes.
 package sitekey

@@ -103,6 +103,13 @@ func (c *matchCtx) eval(cond Cond) bool {
 	case CondAuditRemoteIndices:
 		m := reAuditIndices.FindStringSubmatch(c.text)
 		return m != nil && strings.Contains(m[1], ":")
+	case CondCrossClusterAPIKey:
+		switch c.loggerClass() {
+		case "CrossClusterAccessAuthenticationService", "CrossClusterAuthenticator", "CrossClusterAccessServerTransportFilter":
+			return true
+		}
+		return c.has("invalid credentials for API key [") || c.has("cross_cluster") || c.has("cross-cluster") || c.has("Cross-cluster") ||
+			c.remoteContext()
 	case CondNodeLogger:
 		l := strings.TrimSpace(c.r.Logger)
 		if l == "" {
@@ -183,11 +190,31 @@ func (c *matchCtx) esAuthor(s3 bool) bool {
 			return false
 		}
 	}
-	if s3 && reFrame.MatchString(c.text) {
-		return reESFrame.MatchString(c.text)
+	if s3 {
+		// SigV4-signing HTTP clients of a hosted Elasticsearch/OpenSearch
+		// endpoint get the same AWS error texts from the "es" service:
+		// not the S3 repository's.
+		if c.hasAny(hostedESMarkers) {
+			return false
+		}
+		if reFrame.MatchString(c.text) {
+			return reESFrame.MatchString(c.text)
+		}
+		// No frames at all (a pasted message, an API body): the S3
+		// repository's own wording must be there.
+		return c.hasAny(s3RepoMarkers)
 	}
 	return true
 }
+
+// hostedESMarkers name the AWS-hosted Elasticsearch/OpenSearch service
+// (its endpoint, its SigV4 credential scope) that SigV4 HTTP clients talk to.
+var hostedESMarkers = []string{".es.amazonaws.com", "/es/aws4_request", ".aoss.amazonaws.com", "/aoss/aws4_request"}
+
+// s3RepoMarkers are the texts of an S3 failure inside Elasticsearch: the
+// AWS SDK's service tag, the exception type ES serialises, a repository.
+var s3RepoMarkers = []string{"Service: Amazon S3", "Service: S3", "amazon_s3_exception", "AmazonS3Exception", "S3Exception",
+	"repository", "_snapshot", "s3.amazonaws.com", "<Code>InvalidAccessKeyId</Code>", "<Code>SignatureDoesNotMatch</Code>"}
 
 // esRuntimeFrames are the namespaces of the frames an Elasticsearch node's
 // stack traces hold.

@@ -283,7 +283,7 @@ func extractException(c *matchCtx, f map[string]string) {
 }
 
 var (
-	reChannel      = regexp.MustCompile(`TcpChannel\{localAddress=([^,}]*), remoteAddress=([^,}]*)(?:, profile=([^,}]*))?`)
+	reChannel      = regexp.MustCompile(`(?:TcpChannel|TcpNioSocketChannel|NioSocketChannel)\{localAddress=([^,}]*), remoteAddress=([^,}]*)(?:, profile=([^,}]*))?`)
 	reNettyChannel = regexp.MustCompile(`L:([^\s\]]+) [-!] R:([^\s\]]+)`)
 )
 

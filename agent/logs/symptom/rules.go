@@ -53,6 +53,18 @@ const (
 	// CondAuditRemoteIndices: the audit event's indices name a remote
 	// cluster ("alias:index").
 	CondAuditRemoteIndices Cond = "audit-remote-indices"
+	// CondCrossClusterAPIKey: an API key authentication failure in the
+	// cross-cluster context: logged by the cross-cluster access
+	// authenticator (CrossClusterAccessAuthenticationService,
+	// CrossClusterAuthenticator), or naming the remote cluster / cross-cluster
+	// access, or the per-key "invalid credentials for API key [id]" the
+	// remote-cluster guide shows. ApiKeyAuthenticator's other failures
+	// ("unable to find apikey with id", "Illegal base64 character", "api key
+	// is expired") are what HTTP clients (APM Server, Beats, Logstash) cause
+	// with their REST keys: without that context they are not the
+	// cross-cluster key failure. The aggregator still pairs the key id with a
+	// local credential before it calls anything invalid-api-key.
+	CondCrossClusterAPIKey Cond = "cross-cluster-api-key"
 	// CondNodeLogger: the logger is o.e.n.Node / org.elasticsearch.node.Node
 	// (or NodeConstruction); a record without a logger qualifies only with
 	// the Node's own "node name [..], node ID [..]" or "version[..], pid[..]".
@@ -169,6 +181,13 @@ var rules = []Rule{
 		Pattern:   `unable to authenticate user \[(?P<user>[^\]]*)\] for action \[(?P<action>[^\]]*)\]`,
 		Extract:   []string{"remote", "exception", "apikey-user"}},
 	{Code: catalog.SymAPIKeyInvalidCredentials, Anchors: []string{"Authentication using apikey failed"},
+		When:    []Cond{CondCrossClusterAPIKey},
+		Pattern: `Authentication using apikey failed - (?P<cause>[^\n]*)`,
+		Extract: []string{"apikey-reason"}},
+	// The same text without the cross-cluster context: any HTTP client's
+	// REST key (APM Server, Beats) or a cross-cluster key; not the
+	// cross-cluster code.
+	{Code: catalog.SymAPIKeyAuthenticationFailed, Anchors: []string{"Authentication using apikey failed"},
 		Pattern: `Authentication using apikey failed - (?P<cause>[^\n]*)`,
 		Extract: []string{"apikey-reason"}},
 	{Code: catalog.SymNoRemoteIndicesPrivileges, Anchors: []string{"is unauthorized for ", "because no remote indices privileges apply"},
@@ -255,7 +274,7 @@ var rules = []Rule{
 var identityCodes = map[catalog.SymptomCode]bool{
 	catalog.SymTLSCertificateExpired: true, catalog.SymTLSHostnameMismatch: true, catalog.SymTLSTrustFailure: true,
 	catalog.SymClientDidNotTrustServerCert: true, catalog.SymEmptyClientCertificateChain: true, catalog.SymBadCertificateAlert: true,
-	catalog.SymAPIKeyWrongType: true, catalog.SymAPIKeyUnableToAuthenticate: true, catalog.SymAPIKeyInvalidCredentials: true,
+	catalog.SymAPIKeyWrongType: true, catalog.SymAPIKeyUnableToAuthenticate: true, catalog.SymAPIKeyInvalidCredentials: true, catalog.SymAPIKeyAuthenticationFailed: true,
 	catalog.SymS3InvalidAccessKey: true, catalog.SymS3SignatureMismatch: true, catalog.SymSSLReloadFailed: true,
 	catalog.SymTransportException: true,
 }

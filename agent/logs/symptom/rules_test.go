@@ -127,12 +127,26 @@ var ruleCases = []ruleCase{
 	{name: "guide apikey authenticator", ev: logEvent{"WARN", "o.e.x.s.a.ApiKeyAuthenticator", "remote-node",
 		"Authentication using apikey failed - invalid credentials for API key [agZXJocBmA2beJfq2yKu]", nil},
 		want: catalog.SymAPIKeyInvalidCredentials, fields: map[string]string{"api_key_id": "agZXJocBmA2beJfq2yKu", "reason": "invalid-credentials"}},
-	{name: "apikey invalidated", ev: logEvent{"WARN", "o.e.x.s.a.ApiKeyAuthenticator", "remote-node",
+	// Invalidated / deleted keys: the cross-cluster authenticator says so
+	// (9.x logs it from CrossClusterAccessAuthenticationService); from
+	// ApiKeyAuthenticator the same reasons are what HTTP clients (APM
+	// Server, Beats) cause with REST keys, so they are the generic
+	// api-key-authentication-failed there (paired by id, or nothing).
+	{name: "apikey invalidated", ev: logEvent{"WARN", "o.e.x.s.a.CrossClusterAccessAuthenticationService", "remote-node",
 		"Authentication using apikey failed - api key [agZXJocBmA2beJfq2yKu] has been invalidated", nil},
 		want: catalog.SymAPIKeyInvalidCredentials, fields: map[string]string{"api_key_id": "agZXJocBmA2beJfq2yKu", "reason": "invalidated"}},
-	{name: "apikey deleted", ev: logEvent{"WARN", "o.e.x.s.a.ApiKeyAuthenticator", "remote-node",
+	{name: "apikey deleted", ev: logEvent{"WARN", "o.e.x.s.a.CrossClusterAccessAuthenticationService", "remote-node",
 		"Authentication using apikey failed - unable to find apikey with id agZXJocBmA2beJfq2yKu", nil},
 		want: catalog.SymAPIKeyInvalidCredentials, fields: map[string]string{"api_key_id": "agZXJocBmA2beJfq2yKu", "reason": "not-found"}},
+	{name: "REST apikey deleted (APM Server)", ev: logEvent{"WARN", "o.e.x.s.a.ApiKeyAuthenticator", "es-node",
+		"Authentication using apikey failed - unable to find apikey with id _xv4qYMBEPciG7IXzKb4", nil},
+		want: catalog.SymAPIKeyAuthenticationFailed, fields: map[string]string{"api_key_id": "_xv4qYMBEPciG7IXzKb4", "reason": "not-found"}},
+	{name: "REST apikey malformed (Beats)", ev: logEvent{"WARN", "o.e.x.s.a.ApiKeyAuthenticator", "es-node",
+		"Authentication using apikey failed - Illegal base64 character 3a", nil},
+		want: catalog.SymAPIKeyAuthenticationFailed, fields: map[string]string{}},
+	{name: "REST apikey expired", ev: logEvent{"WARN", "o.e.x.s.a.ApiKeyAuthenticator", "es-node",
+		"Authentication using apikey failed - api key is expired", nil},
+		want: catalog.SymAPIKeyAuthenticationFailed, fields: map[string]string{"reason": "expired"}},
 	// Insufficient privileges (the security_exception texts, as a REST failure logs them).
 	{name: "guide remote indices unauthorized", ev: logEvent{"WARN", "r.suppressed", "local-node",
 		"path: /my:cd/_search, params: {index=my:cd}",
