@@ -30,11 +30,11 @@ type View struct {
 	// first rule runs.
 	Quiet      time.Duration
 	QuietClock time.Time
-	byKey    map[store.NodeKey]*store.Node
-	clusters map[string][]*store.Node
-	names    []string
-	hosts    map[string][]*store.Node // host alias → nodes
-	links    []*Link
+	byKey      map[store.NodeKey]*store.Node
+	clusters   map[string][]*store.Node
+	names      []string
+	hosts      map[string][]*store.Node // host alias → nodes
+	links      []*Link
 	// symIndex and aliasIndex cache per node what the rules ask for
 	// again and again (index.go).
 	symIndex   map[*store.Node]*nodeSymptoms
