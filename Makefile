@@ -42,6 +42,14 @@ fuzz-smoke:
 
 test: vet build unit fuzz-smoke
 
+# Live equals offline, every scenario: each world of the scenario kit (aggregator/rules, cmd/esdoctor, bench) and
+# each site of aggregator/acceptance is also played through real agent daemons (in process, logs written over
+# time) and the real aggregator with its embedded NATS, and the open diagnoses must equal esdoctor analyze over the
+# same nodes' bundles (internal/testkit/live). make test plays a fixed one in 32 of them.
+.PHONY: test-live
+test-live:
+	ESDOCTOR_LIVE=1 $(GO) test -count=1 -timeout 40m ./internal/testkit/live/ ./aggregator/rules/ ./aggregator/acceptance/ ./cmd/esdoctor/ ./bench/aggregator/
+
 # Live: the aggregator (embedded NATS, authenticated, TLS) and one enrolled agent daemon per node of two simulated
 # clusters (3 + 3 nodes), the console URL, then a script of faults diagnosed and fixed. Ctrl-C stops everything;
 # DEMO_EXIT=1 stops at the end of the script. DEMO_FLAGS="-pause 0 -listen 127.0.0.1:9801" etc.
