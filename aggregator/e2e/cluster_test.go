@@ -407,6 +407,21 @@ func runScaleOut(tb testing.TB, cfg scaleOutConfig) scaleOutResult {
 	// Kill the leader of ESDOCTOR_EVENTS mid-stream.
 	nc, js := clusterClient(tb, urls)
 	defer nc.Close()
+	// The durable consumers are replicated as their stream (R3): a leader
+	// and two replicas each.
+	for _, stream := range []string{natsx.StreamEvents, natsx.StreamState} {
+		for _, durable := range []string{"agg-a", "agg-b"} {
+			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+			c, err := js.Consumer(cctx, stream, durable)
+			ccancel()
+			if err != nil {
+				tb.Fatalf("consumer %s on %s: %v", durable, stream, err)
+			}
+			if ci := c.CachedInfo().Cluster; ci == nil || ci.Leader == "" || len(ci.Replicas) != 2 {
+				tb.Errorf("consumer %s on %s is not replicated on three servers: %+v", durable, stream, ci)
+			}
+		}
+	}
 	sleepUntil(0.2)
 	leader := streamLeader(tb, js, natsx.StreamEvents, "")
 	idx := cl.Index(leader)

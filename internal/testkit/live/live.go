@@ -68,6 +68,9 @@ type Play struct {
 	FingerprintKey []byte
 	// Rules as the offline analysis used them.
 	Rules rules.Options
+	// Then, when set, runs once the system is quiet, with the base URL of
+	// the aggregator's HTTP API (before everything stops).
+	Then func(base string)
 }
 
 // Key renders a diagnosis as what live and offline must agree on.
@@ -294,6 +297,9 @@ func Run(t testing.TB, p Play, want string) (string, error) {
 		}
 		quiet := !busy && time.Since(since) >= quietFor
 		if quiet && (got == want || time.Now().After(deadline)) {
+			if p.Then != nil {
+				p.Then("http://" + agg.HTTPAddr())
+			}
 			return got, nil
 		}
 		if time.Now().After(deadline.Add(Deadline)) {
