@@ -87,6 +87,13 @@ bench-aggregator: build
 bench-tail: build
 	./scripts/bench-tail.sh $(BENCH_TAIL_FLAGS)
 
+# One evaluation pass, in the benchmark's process (wall time of one goroutine; the model is the bench-aggregator
+# fleet's): the full pass over 1 000 and 10 000 agents, and the incremental pass as the steady load dirties the model
+# (2 000 events per 200 ms pass) or a quiet fleet (20). Measured, printed, never asserted.
+.PHONY: bench-evaluate
+bench-evaluate:
+	$(GO) test -run - -bench 'Evaluate' -benchtime $(or $(BENCH_EVALUATE_N),10)x ./bench/aggregator
+
 # Live latency: 20 real agent daemons (own node dirs and logs) + the real aggregator; a writer appends symptom lines,
 # each timed from its write() to its evidence in GET /api/v1/diagnoses/{id}; p50/p99 without and with the
 # bench-aggregator background load, and idle agent CPU (measured, printed, never asserted).

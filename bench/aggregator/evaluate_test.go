@@ -13,17 +13,23 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator/tracker"
 )
 
-// BenchmarkEvaluate is one evaluation of the aggregator's loop (the rules
-// over the model, then the tracker) on the model the benchmark builds:
-// 1000 agents after their noise and 240 faults. It isolates the hot path
-// for profiling: go test -run - -bench Evaluate -cpuprofile cpu.out.
+// BenchmarkEvaluate is one full evaluation (the rules over the whole
+// model, then the tracker: what every pass cost before the incremental
+// evaluator, and what esdoctor analyze does) on the model the benchmark
+// builds: the agents after their noise and 240 faults. It isolates the hot
+// path for profiling: go test -run - -bench 'Evaluate$' -cpuprofile cpu.out.
 func BenchmarkEvaluate(b *testing.B) {
-	st, now := benchModel(b, 1000, 240)
-	tr := tracker.New(tracker.Options{})
-	b.ReportAllocs()
-	for b.Loop() {
-		ds := analyze.Evaluate(st, analyze.Options{Now: now})
-		tr.Update(now, ds)
+	for _, agents := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("agents=%d", agents), func(b *testing.B) {
+			st, now := benchModel(b, agents, 240)
+			tr := tracker.New(tracker.Options{})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				ds := analyze.Evaluate(st, analyze.Options{Now: now})
+				tr.Update(now, ds)
+			}
+		})
 	}
 }
 
