@@ -42,6 +42,14 @@ fuzz-smoke:
 
 test: vet build unit fuzz-smoke
 
+# Live equals offline, every scenario: each world of the scenario kit (aggregator/rules, cmd/esdoctor, bench) and
+# each site of aggregator/acceptance is also played through real agent daemons (in process, logs written over
+# time) and the real aggregator with its embedded NATS, and the open diagnoses must equal esdoctor analyze over the
+# same nodes' bundles (internal/testkit/live). make test plays a fixed one in 32 of them.
+.PHONY: test-live
+test-live:
+	ESDOCTOR_LIVE=1 $(GO) test -count=1 -timeout 40m ./internal/testkit/live/ ./aggregator/rules/ ./aggregator/acceptance/ ./cmd/esdoctor/ ./bench/aggregator/
+
 # Live: the aggregator (embedded NATS, authenticated, TLS) and one enrolled agent daemon per node of two simulated
 # clusters (3 + 3 nodes), the console URL, then a script of faults diagnosed and fixed. Ctrl-C stops everything;
 # DEMO_EXIT=1 stops at the end of the script. DEMO_FLAGS="-pause 0 -listen 127.0.0.1:9801" etc.
@@ -78,6 +86,13 @@ bench-aggregator: build
 # peak RSS, CPU. Fails on any loss or duplicate. Flags: make bench-tail BENCH_TAIL_FLAGS="-duration 60s -rate 20000".
 bench-tail: build
 	./scripts/bench-tail.sh $(BENCH_TAIL_FLAGS)
+
+# One evaluation pass, in the benchmark's process (wall time of one goroutine; the model is the bench-aggregator
+# fleet's): the full pass over 1 000 and 10 000 agents, and the incremental pass as the steady load dirties the model
+# (2 000 events per 200 ms pass) or a quiet fleet (20). Measured, printed, never asserted.
+.PHONY: bench-evaluate
+bench-evaluate:
+	$(GO) test -run - -bench 'Evaluate' -benchtime $(or $(BENCH_EVALUATE_N),10)x ./bench/aggregator
 
 # Live latency: 20 real agent daemons (own node dirs and logs) + the real aggregator; a writer appends symptom lines,
 # each timed from its write() to its evidence in GET /api/v1/diagnoses/{id}; p50/p99 without and with the

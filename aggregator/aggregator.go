@@ -30,6 +30,7 @@
 package aggregator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -399,6 +400,7 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.checkSiteKey(ctx, nc, key)
 	ksub, err := sitekey.Serve(nc, key)
 	if err != nil {
 		return fmt.Errorf("aggregator: site key service: %w", err)
@@ -680,6 +682,22 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 var _ api.Source = (*Aggregator)(nil)
+
+// checkSiteKey asks whether another aggregator on the same NATS already
+// serves a site key, and says so loudly when it differs from key: agents
+// asking one or the other would fingerprint differently.
+func (a *Aggregator) checkSiteKey(ctx context.Context, nc *nats.Conn, key []byte) {
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	other, err := sitekey.Fetch(cctx, nc, "_aggregator", a.o.Durable)
+	if err != nil || bytes.Equal(other, key) {
+		return // nobody else answers (no responders), or the same key
+	}
+	a.m.siteKeyConflict.Set(1)
+	a.log.Error("another aggregator on this NATS serves a different site key: fingerprints of agents that ask it will not compare with "+
+		"those of agents that ask this one; give every aggregator the same data-dir site.key (copy it, 0600) and restart",
+		zap.String("path", filepath.Join(a.o.DataDir, sitekey.FileName)))
+}
 
 // siteKey loads or creates DataDir/site.key (without a data dir, a key for
 // this run only).

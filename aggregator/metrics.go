@@ -21,6 +21,9 @@ type metrics struct {
 	evalDuration prometheus.Histogram
 	evalNodes    *prometheus.CounterVec
 	evalGroups   prometheus.Gauge
+	// siteKeyConflict is 1 when another aggregator on the same NATS
+	// served a different site key at start.
+	siteKeyConflict prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
@@ -39,11 +42,13 @@ func newMetrics(reg prometheus.Registerer, a *Aggregator) (*metrics, error) {
 			Help: "Nodes the evaluation passes looked at: evaluated (their group of clusters changed) or kept (their result was kept)."}, []string{"pass"}),
 		evalGroups: prometheus.NewGauge(prometheus.GaugeOpts{Name: "esdoctor_evaluation_groups",
 			Help: "Groups of clusters that the rules relate (evaluated apart)."}),
+		siteKeyConflict: prometheus.NewGauge(prometheus.GaugeOpts{Name: "esdoctor_site_key_conflict",
+			Help: "1 when another aggregator on the same NATS served a different site key at start (agents asking each would not fingerprint alike)."}),
 	}
 	for _, k := range tracker.ChangeKinds {
 		m.changes.WithLabelValues(string(k))
 	}
-	cs := []prometheus.Collector{m.ready, m.open, m.resolved, m.changes, m.evalDuration, m.evalNodes, m.evalGroups,
+	cs := []prometheus.Collector{m.ready, m.open, m.resolved, m.changes, m.evalDuration, m.evalNodes, m.evalGroups, m.siteKeyConflict,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "esdoctor_store_events_applied_total",
 			Help: "Distinct events folded into the model."}, func() float64 { return float64(a.store.Stats().Applied) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "esdoctor_store_events_duplicate_total",

@@ -93,6 +93,21 @@ type Config struct {
 	Agent string `yaml:"agent"`
 	// LogLevel of the agent's own log (default info).
 	LogLevel string `yaml:"log_level"`
+	// Host overrides what an inspection learns from the machine the agent
+	// runs on. Not in agent.yml: it is for running several agents in one
+	// process (the live tests play a whole fleet of node directories).
+	Host Host `yaml:"-"`
+}
+
+// Host is what the agent would otherwise ask its machine; zero fields
+// use the machine's.
+type Host struct {
+	// Hostname is the default node.name (os.Hostname).
+	Hostname string
+	// LookupEnv resolves ${VAR} in elasticsearch.yml (os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	// NoProcess skips looking for the Elasticsearch process in /proc.
+	NoProcess bool
 }
 
 // DefaultMetricsListen is where /metrics is served unless agent.yml says.

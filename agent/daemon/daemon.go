@@ -59,6 +59,8 @@ type Agent struct {
 
 	lastRes   *inspect.Result // the latest inspection, for the probes
 	probeKick chan struct{}
+	// watch re-inspects the node; set before the log followers start.
+	watch *watch.Watcher
 }
 
 // agentState survives restarts (state_dir/agent-state.json).
@@ -183,6 +185,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.mu.Lock()
+	a.watch = w
+	a.mu.Unlock()
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -232,7 +237,7 @@ func (a *Agent) inspectOptions() inspect.Options {
 	o := inspect.Options{
 		PathConf: a.cfg.Node.PathConf, PathLogs: a.cfg.Node.PathLogs, Cluster: a.cfg.Node.Cluster, Node: a.cfg.Node.Name,
 		ClusterSettings: a.cfg.Node.ClusterSettingsFile, Fingerprinter: a.fingerprinter(), LogStart: inspect.LogStart, Logger: a.log,
-		Location: a.location(),
+		Location: a.location(), Hostname: a.cfg.Host.Hostname, LookupEnv: a.cfg.Host.LookupEnv, NoProcess: a.cfg.Host.NoProcess,
 	}
 	if a.cfg.Node.KeystorePasswordFile != "" {
 		if b, err := safefile.ReadLine(a.cfg.Node.KeystorePasswordFile); err == nil {

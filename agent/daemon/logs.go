@@ -9,6 +9,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/agent/collect"
 	"github.com/esdoctor/esdoctor/agent/logs/pipeline"
+	"github.com/esdoctor/esdoctor/shared/catalog"
 	"github.com/esdoctor/esdoctor/shared/event"
 )
 
@@ -57,8 +58,10 @@ func (a *Agent) followLogs(ctx context.Context) error {
 func (a *Agent) spoolSymptoms(ss []event.Symptom) error {
 	cluster, node := a.identity()
 	es := make([]*event.Envelope, len(ss))
+	lifecycle := false
 	for i, s := range ss {
 		es[i] = collect.SymptomEvent(cluster, node, a.cfg.Agent, s)
+		lifecycle = lifecycle || lifecycleSymptom[s.Symptom]
 		if ce := a.log.Check(zap.DebugLevel, "symptom"); ce != nil {
 			ce.Write(zap.String("code", s.Symptom), zap.String("file", s.File), zap.Int64("line", s.Line), zap.Int("count", s.Count))
 		}
@@ -66,5 +69,23 @@ func (a *Agent) spoolSymptoms(ss []event.Symptom) error {
 	if _, err := a.sp.AppendBatch(es); err != nil {
 		a.log.Warn("symptom events dropped: the spool refused them", zap.Int("events", len(es)), zap.Error(err))
 	}
+	if lifecycle {
+		a.reinspect()
+	}
 	return nil
+}
+
+// lifecycleSymptom are the records of a node starting or stopping: what
+// the snapshot says of the running node (its start, whether the files
+// changed since, whether it still runs) is out of date after one.
+var lifecycleSymptom = map[string]bool{string(catalog.SymNodeStarted): true, string(catalog.SymNodeStopping): true}
+
+// reinspect asks for a new inspection (debounced by the watcher).
+func (a *Agent) reinspect() {
+	a.mu.Lock()
+	w := a.watch
+	a.mu.Unlock()
+	if w != nil {
+		w.Trigger()
+	}
 }

@@ -255,6 +255,7 @@ func (s *site) analyze() []diagnosis.Diagnosis {
 		}
 		bs = append(bs, rb)
 	}
+	s.playLive(collectOpts{}, nil, bs)
 	ds, _ := analyze.Bundles(ctx, bs, analyze.Options{})
 	return ds
 }

@@ -2,125 +2,53 @@ package acceptance_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-	"sync"
 	"time"
 
-	"go.uber.org/zap"
-
-	"github.com/esdoctor/esdoctor/agent/daemon"
-	"github.com/esdoctor/esdoctor/aggregator"
-	"github.com/esdoctor/esdoctor/aggregator/api"
+	"github.com/esdoctor/esdoctor/aggregator/analyze"
+	"github.com/esdoctor/esdoctor/internal/testkit/live"
+	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 )
 
-// agreeLive runs the live system on the site's node directories — one real
-// agent daemon per node, an aggregator with its embedded NATS (JetStream)
-// on 127.0.0.1 — and checks that it reaches the diagnoses esdoctor analyze
-// gave (want: the offline result), as "code [clusters] alias=A fix=...".
-func (s *site) agreeLive(want []diagnosis.Diagnosis) {
-	t := s.t
-	t.Helper()
-	s.build()
-	dir := t.TempDir()
-	a, err := aggregator.New(aggregator.Options{Listen: "127.0.0.1:0", NATSListen: "127.0.0.1:0", DataDir: filepath.Join(dir, "agg"),
-		NATSNoAuth: true, Durable: "acceptance", EvalInterval: 20 * time.Millisecond, CatchUpTimeout: 10 * time.Second, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatal(err)
+// playLive plays the site through the running system (real agent daemons
+// on the node directories, the real aggregator, logs written over time)
+// when live plays are on (make test-live; make test plays a share), and
+// wants the open diagnoses to equal esdoctor analyze over bs: the bundles
+// the agents' collect made with the same options.
+func (s *site) playLive(co collectOpts, loc *time.Location, bs []*bundle.Bundle) {
+	s.t.Helper()
+	if !live.Enabled(s.t) {
+		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := a.Run(ctx); err != nil {
-			t.Errorf("aggregator: %v", err)
-		}
-	}()
-	rctx, rcancel := context.WithTimeout(ctx, 20*time.Second)
-	defer rcancel()
-	if err := a.WaitReady(rctx); err != nil {
-		t.Fatalf("aggregator not ready: %v", err)
-	}
-	keyFile := filepath.Join(dir, "site.key")
-	if err := os.WriteFile(keyFile, s.fpKey, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range s.nodes {
-		cfg := &daemon.Config{}
-		cfg.NATS.URL = a.NATSURL()
-		cfg.Node.PathConf, cfg.Node.PathLogs, cfg.Node.Name = n.conf, n.logs, n.name
-		if n.settings != "" {
-			cfg.Node.ClusterSettingsFile = n.settingsPath()
-		}
-		pw := n.ksPassword
-		if n.agentPassword != nil {
-			pw = *n.agentPassword
-		}
-		if pw != "" {
-			cfg.Node.KeystorePasswordFile = filepath.Join(dir, n.cluster+"-"+n.name+".kspw")
-			if err := os.WriteFile(cfg.Node.KeystorePasswordFile, []byte(pw+"\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cfg.FingerprintKeyFile = keyFile
-		cfg.StateDir = filepath.Join(dir, "agent", n.cluster, n.name)
-		cfg.Spool.MaxBytes = 16 << 20
-		cfg.HeartbeatInterval = daemon.Duration(time.Second)
-		cfg.InspectInterval = daemon.Duration(time.Hour)
-		cfg.Logs.Timezone = "UTC"
-		cfg.Agent = "esdoctor-agent@" + n.name
-		ag, err := daemon.New(cfg, zap.NewNop())
-		if err != nil {
-			t.Fatalf("agent %s/%s: %v", n.cluster, n.name, err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := ag.Run(ctx); err != nil {
-				t.Errorf("agent %s: %v", cfg.Agent, err)
-			}
-		}()
-	}
-	w := lines(want)
-	sort.Strings(w)
-	var got []string
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		got = lines(a.Diagnoses(api.Query{}))
-		sort.Strings(got)
-		if strings.Join(got, "\n") == strings.Join(w, "\n") && snapshots(a) == len(s.nodes) {
-			// Every agent's evidence arrived: the model did not change for 1.5 s (heartbeats do not change it)
-			// (the agents read their logs at start; records complete on a
-			// 200 ms quiet tick, repeats flush every 500 ms), and the
-			// answer is still the same after it.
-			version := a.Stats().StoreVersion
-			time.Sleep(1500 * time.Millisecond)
-			again := lines(a.Diagnoses(api.Query{}))
-			sort.Strings(again)
-			if st := a.Stats(); st.StoreVersion == version && st.EvaluatedVersion == version && strings.Join(again, "\n") == strings.Join(w, "\n") {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Errorf("live and analyze differ:\n  live:\n    %s\n  analyze:\n    %s", strings.Join(got, "\n    "), strings.Join(w, "\n    "))
+	want, _ := analyze.Bundles(context.Background(), bs, analyze.Options{})
+	s.checkLive(co, loc, want)
 }
 
-// snapshots counts the nodes whose snapshot the aggregator holds.
-func snapshots(a *aggregator.Aggregator) int {
-	n := 0
-	for _, x := range a.Nodes() {
-		if x.LastSnapshot != nil {
-			n++
+// agreeLive always plays the site live (collected as analyzeUTC does)
+// and wants the diagnoses esdoctor analyze gave (want).
+func (s *site) agreeLive(want []diagnosis.Diagnosis) {
+	s.t.Helper()
+	s.build()
+	s.checkLive(collectOpts{env: map[string]string{}}, time.UTC, want)
+}
+
+// checkLive plays the site with the agents configured as the collection
+// was (overrides, environment, time zone, keystore password, host name).
+func (s *site) checkLive(co collectOpts, loc *time.Location, want []diagnosis.Diagnosis) {
+	s.t.Helper()
+	p := live.Play{FingerprintKey: s.fpKey}
+	for _, n := range s.nodes {
+		o := n.options()
+		id := n.cluster + "/" + n.name
+		ln := live.Node{Conf: n.conf, Logs: n.logs, ClusterSettings: o.ClusterSettings, Hostname: n.hostname,
+			Cluster: co.cluster[id], Name: co.nodeName[id], Env: co.env}
+		if !o.KeystorePassword.IsZero() {
+			ln.KeystorePassword = string(o.KeystorePassword.Reveal())
 		}
+		if loc != nil {
+			ln.Timezone = loc.String()
+		}
+		p.Nodes = append(p.Nodes, ln)
 	}
-	return n
+	live.Check(s.t, p, want)
 }

@@ -70,6 +70,7 @@ func (s *site) bundles(dir string, co collectOpts) []string {
 	s.t.Helper()
 	s.build()
 	var paths []string
+	var bs []*bundle.Bundle
 	for i, n := range s.nodes {
 		o := n.options()
 		id := n.cluster + "/" + n.name
@@ -91,7 +92,12 @@ func (s *site) bundles(dir string, co collectOpts) []string {
 			s.t.Fatal(err)
 		}
 		paths = append(paths, p)
+		bs = append(bs, b)
 	}
+	if co.env == nil {
+		co.env = map[string]string{} // the collection saw no environment
+	}
+	s.playLive(co, time.UTC, bs)
 	return paths
 }
 

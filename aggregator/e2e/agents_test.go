@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/esdoctor/esdoctor/agent/daemon"
@@ -33,6 +34,13 @@ type daemonConfig = daemon.Config
 // startAgentsWith is startAgents with a hook that edits each agent's
 // config.
 func startAgentsWith(t *testing.T, agg *running, nodes []*scenario.Node, edit func(*daemon.Config, *scenario.Node)) (stop func()) {
+	t.Helper()
+	return startAgentsWithLogger(t, agg, nodes, edit, nil)
+}
+
+// startAgentsWithLogger is startAgentsWith logging to log (nil: the test's
+// log).
+func startAgentsWithLogger(t *testing.T, agg *running, nodes []*scenario.Node, edit func(*daemon.Config, *scenario.Node), log *zap.Logger) (stop func()) {
 	t.Helper()
 	natsURL := agg.NATSURL()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -68,7 +76,11 @@ func startAgentsWith(t *testing.T, agg *running, nodes []*scenario.Node, edit fu
 		if edit != nil {
 			edit(cfg, n)
 		}
-		a, err := daemon.New(cfg, zaptest.NewLogger(t).Named(n.Name))
+		l := log
+		if l == nil {
+			l = zaptest.NewLogger(t)
+		}
+		a, err := daemon.New(cfg, l.Named(n.Name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -127,7 +127,7 @@ func fixedSnapshots(fixed []*bundleT, changedAt time.Time) []*bundleT {
 // waitChange waits for a notification of kind for code.
 func waitChange(t *testing.T, ch <-chan tracker.Change, kind tracker.ChangeKind, code string) tracker.Change {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case c := <-ch:

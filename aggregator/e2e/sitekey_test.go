@@ -20,6 +20,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator"
 	"github.com/esdoctor/esdoctor/internal/testkit/scenario"
 	"github.com/esdoctor/esdoctor/shared/natsx"
+	"github.com/esdoctor/esdoctor/shared/natsx/natstest"
 	"github.com/esdoctor/esdoctor/shared/secret"
 	"github.com/esdoctor/esdoctor/shared/sitekey"
 )
@@ -193,5 +194,42 @@ func TestEnrolledAgentsShareTheSiteKey(t *testing.T) {
 				t.Errorf("the logs hold %q", bad)
 			}
 		}
+	}
+}
+
+// Two aggregators on one NATS with different data dirs hold different site
+// keys: the second says so at start (log and esdoctor_site_key_conflict);
+// with a copy of the first one's key it does not.
+func TestSecondAggregatorWithAnotherSiteKeyIsFlagged(t *testing.T) {
+	url, _ := natstest.RunTestServer(t)
+	dirA := t.TempDir()
+	a := start(t, aggregator.Options{NATSURL: url, Durable: "key-a", DataDir: dirA})
+	if got := metric(t, a, "esdoctor_site_key_conflict"); got != "0" {
+		t.Errorf("first aggregator: conflict %s", got)
+	}
+	logs := &syncBuffer{}
+	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), logs, zap.DebugLevel))
+	b := start(t, aggregator.Options{NATSURL: url, Durable: "key-b", Logger: log})
+	if got := metric(t, b, "esdoctor_site_key_conflict"); got != "1" {
+		t.Errorf("second aggregator with its own key: conflict %s", got)
+	}
+	if !strings.Contains(logs.String(), "serves a different site key") {
+		t.Errorf("no error logged: %s", logs.String())
+	}
+	keyA, err := os.ReadFile(filepath.Join(dirA, sitekey.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), strings.TrimSpace(string(keyA))) {
+		t.Error("the log holds the site key")
+	}
+	b.stop() // else C may hear B's other key first, rightly
+	dirC := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dirC, sitekey.FileName), keyA, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, aggregator.Options{NATSURL: url, Durable: "key-c", DataDir: dirC})
+	if got := metric(t, c, "esdoctor_site_key_conflict"); got != "0" {
+		t.Errorf("aggregator with a copy of the key: conflict %s", got)
 	}
 }

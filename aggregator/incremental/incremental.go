@@ -220,12 +220,15 @@ func (e *Evaluator) evaluateSilent(st *store.Store, now time.Time) []diagnosis.D
 // nodes.
 func (e *Evaluator) evaluate(g *group, now, quietClock time.Time) int {
 	var nodes []*store.Node
+	aliases := map[*store.Node][]string{}
 	for _, c := range g.clusters { // sorted, as are each cluster's nodes
 		for _, k := range e.clusters[c] {
-			nodes = append(nodes, e.nodes[k])
+			n := e.nodes[k]
+			nodes = append(nodes, n)
+			aliases[n] = e.keys[k].owns // pairing.HostAliases(n), computed when n changed
 		}
 	}
-	v := pairing.New(nodes, now)
+	v := pairing.NewWithAliases(nodes, now, aliases)
 	v.Quiet, v.QuietClock = e.o.QuietPeriod, quietClock
 	g.result = rules.Evaluate(v, e.groupRules)
 	g.evaluated = true

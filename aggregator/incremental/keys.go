@@ -8,6 +8,7 @@ import (
 
 	"github.com/esdoctor/esdoctor/aggregator/pairing"
 	"github.com/esdoctor/esdoctor/aggregator/store"
+	"github.com/esdoctor/esdoctor/shared/event"
 )
 
 // joinKeys are what may relate a node to the nodes of other clusters in
@@ -86,15 +87,19 @@ func keysOf(n *store.Node) *joinKeys {
 			if v := f["alias"]; v != "" {
 				k.aliases = append(k.aliases, v)
 			}
-			if v := f["node_description"]; v != "" {
-				for _, m := range descAddr.FindAllStringSubmatch(v, -1) {
-					ref(m[1])
-				}
-			}
 		}
+		// connection-unreliable reads the address from the node
+		// description (else the text) when the line has no address field.
 		if a.Code == "closed-by-remote" {
-			for _, t := range []string{a.First.Text, a.Last.Text} {
-				for _, m := range descAddr.FindAllStringSubmatch(t, -1) {
+			for _, s := range []*event.Symptom{&a.First, &a.Last} {
+				if s.Fields["address"] != "" {
+					continue
+				}
+				desc := s.Fields["node_description"]
+				if desc == "" {
+					desc = s.Text
+				}
+				for _, m := range descAddr.FindAllStringSubmatch(desc, -1) {
 					ref(m[1])
 				}
 			}

@@ -252,11 +252,17 @@ func TestMalformedMessagesAreRejectedAndSkipped(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	reg := prometheus.NewRegistry()
 	sink := &ingesttest.Sink{}
-	in := mustNew(t, js, sink, ingest.Options{Durable: "agg", Logger: zap.New(core), Registry: reg, AckWait: 300 * time.Millisecond})
+	// AckWait bounds the time from the server's delivery to the ack: the
+	// messages of a pulled batch wait in the client while the 5 MiB one is
+	// decoded, which on a loaded machine took more than the 300 ms this
+	// test once used (a legitimate redelivery, counted as a second
+	// rejection). Two seconds leave room; the wait below outlasts it.
+	const ackWait = 2 * time.Second
+	in := mustNew(t, js, sink, ingest.Options{Durable: "agg", Logger: zap.New(core), Registry: reg, AckWait: ackWait})
 	run(t, in)
-	sink.WaitUnique(t, 1, 10*time.Second)
-	waitFor(t, "7 rejections", 10*time.Second, func() bool { return in.Stats().Rejected == 7 })
-	time.Sleep(time.Second) // > AckWait: terminated messages must not come back
+	sink.WaitUnique(t, 1, 20*time.Second)
+	waitFor(t, "7 rejections", 20*time.Second, func() bool { return in.Stats().Rejected == 7 })
+	time.Sleep(ackWait + 500*time.Millisecond) // > AckWait: terminated messages must not come back
 	if st := in.Stats(); st.Rejected != 7 || st.Applied != 1 || st.Redelivered != 0 {
 		t.Errorf("stats %v, want 7 rejected, 1 applied, 0 redelivered", st)
 	}

@@ -30,11 +30,11 @@ type View struct {
 	// first rule runs.
 	Quiet      time.Duration
 	QuietClock time.Time
-	byKey    map[store.NodeKey]*store.Node
-	clusters map[string][]*store.Node
-	names    []string
-	hosts    map[string][]*store.Node // host alias → nodes
-	links    []*Link
+	byKey      map[store.NodeKey]*store.Node
+	clusters   map[string][]*store.Node
+	names      []string
+	hosts      map[string][]*store.Node // host alias → nodes
+	links      []*Link
 	// symIndex and aliasIndex cache per node what the rules ask for
 	// again and again (index.go).
 	symIndex   map[*store.Node]*nodeSymptoms
@@ -46,7 +46,24 @@ type View struct {
 // New indexes nodes (as returned by store.Nodes, sorted). Now is the
 // evaluation time (wall clock live, latest event time offline).
 func New(nodes []*store.Node, now time.Time) *View {
+	return NewWithAliases(nodes, now, nil)
+}
+
+// NewWithAliases is New with the nodes' HostAliases already computed (by
+// node; a node missing from aliases gets them computed): a caller that
+// keeps node copies between views (aggregator/incremental) computes them
+// once per change of the node. aliases must be what HostAliases returns
+// for each node, and is not modified.
+func NewWithAliases(nodes []*store.Node, now time.Time, aliases map[*store.Node][]string) *View {
 	v := &View{Nodes: nodes, Now: now, byKey: map[store.NodeKey]*store.Node{}, clusters: map[string][]*store.Node{}, hosts: map[string][]*store.Node{}}
+	if len(aliases) > 0 {
+		v.aliasIndex = make(map[*store.Node][]string, len(nodes))
+		for _, n := range nodes {
+			if hs, ok := aliases[n]; ok {
+				v.aliasIndex[n] = hs
+			}
+		}
+	}
 	for _, n := range nodes {
 		v.byKey[n.Key] = n
 		if _, ok := v.clusters[n.Key.Cluster]; !ok {

@@ -37,7 +37,10 @@ func (AgentSilent) Evaluate(v *pairing.View, r *Reporter) {
 		r.Report(Finding{Code: catalog.AgentSilent, Key: n.Key.Node, Clusters: []string{n.Key.Cluster}, Nodes: refs(nil),
 			Facts: map[string]any{"last_heartbeat": t.Format(time.RFC3339), "silent_for": silent.Round(time.Second).String(), "agent": n.Agent},
 			Evidence: []diagnosis.Evidence{{Side: diagnosis.SideProbe, Cluster: n.Key.Cluster, Node: n.Key.Node, Time: &t,
-				Text: fmt.Sprintf("last heartbeat %s ago (interval %s)", silent.Round(time.Second), n.HeartbeatInterval)}},
+				// The row does not say "N s ago": it would change on every
+				// evaluation, and with it the diagnosis (an update notified
+				// each time). The silent_for fact and the console say it.
+				Text: fmt.Sprintf("last heartbeat at %s (interval %s)", t.UTC().Format(time.RFC3339), n.HeartbeatInterval)}},
 			Fix: diagnosis.Fix{Summary: "Check the esdoctor-agent service on " + n.Key.Node + ".", Commands: []string{"systemctl status esdoctor-agent", "journalctl -u esdoctor-agent -n 100"},
 				Nodes: []diagnosis.NodeRef{ref(n)}}})
 	}

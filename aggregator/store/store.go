@@ -173,9 +173,14 @@ func applySnapshot(n *Node, snap *event.Snapshot) bool {
 		return false
 	}
 	if n.Snapshot != nil && digest(n.Snapshot) == digest(snap) {
-		n.Snapshot = snap
+		// The same content inspected again: keep the interned copy, with
+		// the new inspection time.
+		c := *n.Snapshot
+		c.InspectedAt = snap.InspectedAt
+		n.Snapshot = &c
 		return false
 	}
+	intern(snap)
 	if n.Snapshot != nil && clusterSettingsDigest(n.Snapshot) != clusterSettingsDigest(snap) {
 		at := snap.InspectedAt
 		if snap.ConfigChangedAt != nil && snap.ConfigChangedAt.After(n.Snapshot.InspectedAt) {
@@ -247,6 +252,9 @@ func applySymptom(n *Node, sy *event.Symptom) {
 		last = *sy.LastTime
 	}
 	a := n.Symptoms[key]
+	if a == nil || earlier(sy, &a.First) || last.After(a.LastTime) || (last.Equal(a.LastTime) && laterPos(sy, &a.Last)) {
+		intern(sy) // it becomes an exemplar, kept
+	}
 	if a == nil {
 		n.Symptoms[key] = &SymptomAgg{Key: key, Code: sy.Symptom, Count: count, FirstTime: sy.Time, LastTime: last, First: *sy, Last: *sy}
 		return

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -24,7 +25,7 @@ type Owner struct {
 // MemBreakdown says where the aggregator's memory goes at one moment:
 // the Go runtime's view (from its /metrics) and the heap in use by owner
 // (from its heap profile, which samples allocations: the figures are
-// estimates, scaled by the runtime).
+// estimates, scaled as pprof scales them).
 type MemBreakdown struct {
 	HeapInuse, StackInuse, HeapIdleKept, OtherSys float64
 	Owners                                        []Owner
@@ -69,16 +70,20 @@ func heapOwners(r io.Reader) ([]Owner, int64, error) {
 	sum := map[string]int64{}
 	var total int64
 	var cur int64
-	owner := ""
+	rate := 0.0 // the sampling rate (bytes); 0: unscaled
+	owner, pool := "", ""
 	flush := func() {
 		if cur > 0 {
+			if owner == "" && pool != "" {
+				owner = pool
+			}
 			if owner == "" {
 				owner = "(runtime / standard library only)"
 			}
 			sum[owner] += cur
 			total += cur
 		}
-		cur, owner = 0, ""
+		cur, owner, pool = 0, "", ""
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -88,19 +93,34 @@ func heapOwners(r io.Reader) ([]Owner, int64, error) {
 		case strings.HasPrefix(line, "# runtime.MemStats"):
 			flush()
 			return sortOwners(sum), total, nil
+		case strings.HasPrefix(line, "heap profile: "):
+			// "heap profile: 3: 3145728 [10: 9437184] @ heap/1048576": the
+			// legacy header gives twice the sampling rate.
+			if _, r, ok := strings.Cut(line, "@ heap/"); ok {
+				if n, err := strconv.ParseFloat(strings.TrimSpace(r), 64); err == nil && n > 0 {
+					rate = n / 2
+				}
+			}
 		case strings.Contains(line, " @ ") && !strings.HasPrefix(line, "#"):
 			flush()
-			// "2: 65536 [5: 163840] @ 0x..."
+			// "2: 65536 [5: 163840] @ 0x...": in-use objects and bytes as
+			// sampled; scaled as pprof does (each sample stands for
+			// 1/(1-e^(-size/rate)) allocations of its size).
 			head, _, _ := strings.Cut(line, " [")
-			_, bs, ok := strings.Cut(head, ": ")
+			objText, bs, ok := strings.Cut(head, ": ")
 			if !ok {
 				continue
 			}
-			n, err := strconv.ParseInt(strings.TrimSpace(bs), 10, 64)
-			if err != nil {
+			objs, err1 := strconv.ParseFloat(strings.TrimSpace(objText), 64)
+			bytes, err2 := strconv.ParseFloat(strings.TrimSpace(bs), 64)
+			if err1 != nil || err2 != nil || objs <= 0 {
 				continue
 			}
-			cur = n
+			scale := 1.0
+			if rate > 0 {
+				scale = 1 / (1 - math.Exp(-bytes/objs/rate))
+			}
+			cur = int64(bytes * scale)
 		case strings.HasPrefix(line, "#\t") && cur > 0 && owner == "":
 			fs := strings.Split(line, "\t")
 			if len(fs) < 3 {
@@ -112,8 +132,17 @@ func heapOwners(r io.Reader) ([]Owner, int64, error) {
 			}
 			// Outside the standard library: a module path, whose first
 			// element has a dot (github.com/..., golang.org/x/...).
+			// A sync.Pool's New (nats-server's buffer pools are
+			// init.funcN) is named with the code that took the buffer.
 			if first, _, ok := strings.Cut(fn, "/"); ok && strings.Contains(first, ".") {
+				if pool == "" && strings.Contains(fn, ".init.func") {
+					pool = fn
+					continue
+				}
 				owner = fn
+				if pool != "" {
+					owner += " (pooled: " + pool[strings.LastIndexByte(pool, '/')+1:] + ")"
+				}
 			}
 		}
 	}

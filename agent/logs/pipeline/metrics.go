@@ -23,8 +23,23 @@ type position struct {
 	end  int64
 }
 
+// byRegistry shares one metrics per registry: the daemon runs a pipeline
+// for the server logs and one for the service-mesh logs, and
+// esdoctor_log_bytes_behind sums both.
+var byRegistry sync.Map // prometheus.Registerer → *metrics
+
 func newMetrics(reg prometheus.Registerer) *metrics {
+	if reg != nil {
+		if m, ok := byRegistry.Load(reg); ok {
+			return m.(*metrics)
+		}
+	}
 	m := &metrics{sources: map[string]position{}}
+	if reg != nil {
+		if old, loaded := byRegistry.LoadOrStore(reg, m); loaded {
+			return old.(*metrics)
+		}
+	}
 	m.lines = promx.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "esdoctor_log_lines_total", Help: "Log lines read.",
 	}))

@@ -72,6 +72,13 @@ type Options struct {
 	RepeatFlush time.Duration
 	// IdleAfter completes a pending record of a quiet file (default 200ms).
 	IdleAfter time.Duration
+	// Include, when set, replaces Selector: which files of a directory
+	// are followed (the service-mesh logs have their own names).
+	Include func(dir, name string) bool
+	// NewProcessor, when set, makes the processor of one file (default:
+	// Elasticsearch server logs, scan.Processor; the service-mesh pack's
+	// istiod and istio-proxy logs bring their own).
+	NewProcessor func(path string) Processor
 	// Emit receives the symptoms of a batch before the batch is
 	// acknowledged; it is called from one goroutine. An error stops Run
 	// (it returns the error): nothing emitted is committed twice.
@@ -82,13 +89,35 @@ type Options struct {
 	Logger *zap.Logger
 }
 
+// Processor turns the lines of one file into symptoms (not deduplicated).
+type Processor interface {
+	// Push takes one line (without its "\n"; offset/end its byte offsets,
+	// end after the "\n"; lineNo 1-based) and returns the symptoms of what
+	// it completed.
+	Push(line []byte, offset, end, lineNo int64) []event.Symptom
+	// Idle is called when the file has been quiet for IdleAfter: it
+	// returns what a quiet file completes.
+	Idle() []event.Symptom
+	// Flush ends the file (it was rotated away or deleted).
+	Flush() []event.Symptom
+	// Safe is the position before which every line is fully processed
+	// (the offset and the number of the first line not done).
+	Safe() (offset, lineNo int64)
+}
+
+// serverLogs processes Elasticsearch server logs: Elasticsearch writes a
+// record's lines at once, so a quiet file's pending record is complete.
+type serverLogs struct{ *scan.Processor }
+
+func (s serverLogs) Idle() []event.Symptom { return s.Flush() }
+
 // Pipeline follows log files and emits their symptoms. Create it with New
 // and start it with Run (once).
 type Pipeline struct {
 	o     Options
 	log   *zap.Logger
 	f     *follow.Follower
-	procs map[string]*scan.Processor
+	procs map[string]Processor
 	live  *symptom.Live
 	so    scan.Options
 	m     *metrics
@@ -112,13 +141,20 @@ func New(o Options) (*Pipeline, error) {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	p := &Pipeline{o: o, log: o.Logger, procs: map[string]*scan.Processor{}, live: symptom.NewLive(o.Window), m: newMetrics(o.Registry)}
+	p := &Pipeline{o: o, log: o.Logger, procs: map[string]Processor{}, live: symptom.NewLive(o.Window), m: newMetrics(o.Registry)}
 	p.live.SetRepeatInterval(o.RepeatFlush)
 	p.so = scan.Options{Location: o.Location, MeshPack: o.MeshPack}
 	p.so.Matcher = symptom.NewMatcher(symptom.Options{MeshPack: o.MeshPack})
+	if o.NewProcessor == nil {
+		p.o.NewProcessor = func(path string) Processor { return serverLogs{scan.NewProcessor(path, p.so)} }
+	}
+	include := o.Include
+	if include == nil {
+		include = o.Selector.Include
+	}
 	f, err := follow.New(follow.Options{
 		Paths:        o.Paths,
-		Include:      o.Selector.Include,
+		Include:      include,
 		Positions:    o.Positions,
 		FromEnd:      o.FromEnd,
 		IdleAfter:    o.IdleAfter,
@@ -164,7 +200,7 @@ func (p *Pipeline) deliver(b *follow.Batch) error {
 	id := b.Source.ID
 	pr := p.procs[id]
 	if pr == nil && (len(b.Lines) > 0 || b.Idle) {
-		pr = scan.NewProcessor(b.Source.Path, p.so)
+		pr = p.o.NewProcessor(b.Source.Path)
 		p.procs[id] = pr
 	}
 	for _, l := range b.Lines {
@@ -178,9 +214,7 @@ func (p *Pipeline) deliver(b *follow.Batch) error {
 		p.add(pr.Flush())
 		delete(p.procs, id)
 	case b.Idle:
-		// Elasticsearch writes a record's lines at once: a quiet file's
-		// pending record is complete.
-		p.add(pr.Flush())
+		p.add(pr.Idle())
 	default:
 		off, line := pr.Safe()
 		b.Commit(off, line-1)

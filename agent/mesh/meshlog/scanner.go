@@ -289,3 +289,35 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 		}
 	}
 }
+
+// Processor is a Scanner as the agent's log pipeline
+// (agent/logs/pipeline.Processor) drives it.
+type Processor struct {
+	s                 *Scanner
+	lastEnd, nextLine int64
+}
+
+// NewProcessor returns a pipeline processor for one mesh log file.
+func NewProcessor(file string) *Processor { return &Processor{s: NewScanner(file), nextLine: 1} }
+
+// Push takes one line; end is the offset after its "\n".
+func (p *Processor) Push(line []byte, offset, end, lineNo int64) []event.Symptom {
+	p.lastEnd, p.nextLine = end, lineNo+1
+	return p.s.Push(line, offset, lineNo)
+}
+
+// Idle completes nothing: a partial CRI line waits for its last part and
+// a curl line for kubectl's answer, however quiet the file.
+func (p *Processor) Idle() []event.Symptom { return nil }
+
+// Flush ends the file.
+func (p *Processor) Flush() []event.Symptom { return p.s.Flush() }
+
+// Safe is the start of a pending partial or curl line, else the end of the
+// last line.
+func (p *Processor) Safe() (offset, lineNo int64) {
+	if off, line, ok := p.s.Safe(); ok {
+		return off, line
+	}
+	return p.lastEnd, p.nextLine
+}

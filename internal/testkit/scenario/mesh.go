@@ -116,6 +116,8 @@ func (n *Node) meshConfig() *mesh.Config {
 // AnalyzeMesh is Analyze with the service-mesh rule pack on (Analyze
 // leaves it off, as the aggregator and `analyze` do without --mesh).
 func (w *World) AnalyzeMesh() []diagnosis.Diagnosis {
-	ds, _ := analyze.Bundles(context.Background(), w.Bundles(), analyze.Options{Rules: rules.Options{MeshPack: true}})
+	bs := w.Bundles()
+	ds, _ := analyze.Bundles(context.Background(), bs, analyze.Options{Rules: rules.Options{MeshPack: true}})
+	w.playLive(bs, rules.Options{MeshPack: true})
 	return ds
 }

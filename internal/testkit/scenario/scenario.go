@@ -25,6 +25,7 @@ import (
 	"github.com/esdoctor/esdoctor/aggregator/analyze"
 	"github.com/esdoctor/esdoctor/aggregator/rules"
 	"github.com/esdoctor/esdoctor/internal/testkit/certgen"
+	"github.com/esdoctor/esdoctor/internal/testkit/live"
 	"github.com/esdoctor/esdoctor/shared/bundle"
 	"github.com/esdoctor/esdoctor/shared/diagnosis"
 	"github.com/esdoctor/esdoctor/shared/secret"
@@ -302,7 +303,9 @@ func (w *World) Bundles() []*bundle.Bundle {
 // Every diagnosis that advises a setting is checked: the advice must
 // differ from the current value on the nodes it names (no fix is a no-op).
 func (w *World) Analyze() []diagnosis.Diagnosis {
-	ds, st := analyze.Bundles(context.Background(), w.Bundles(), analyze.Options{Rules: rules.Options{KeepNoOps: true}})
+	bs := w.Bundles()
+	ds, st := analyze.Bundles(context.Background(), bs, analyze.Options{Rules: rules.Options{KeepNoOps: true}})
+	w.playLive(bs, rules.Options{})
 	nodes := st.Nodes()
 	for _, d := range ds {
 		if same, noop := rules.NoOpSettings(d.Fix, d.Clusters, nodes); noop {
@@ -310,6 +313,24 @@ func (w *World) Analyze() []diagnosis.Diagnosis {
 		}
 	}
 	return ds
+}
+
+// playLive plays the world through the running system (live.Check) when
+// live plays are on, and compares it with esdoctor analyze over bs.
+func (w *World) playLive(bs []*bundle.Bundle, ro rules.Options) {
+	if !live.Enabled(w.T) {
+		return
+	}
+	want, _ := analyze.Bundles(context.Background(), bs, analyze.Options{Rules: ro})
+	p := live.Play{FingerprintKey: w.FingerprintKey, Rules: ro}
+	for _, c := range w.clusters {
+		for _, n := range c.Nodes {
+			o := n.Options()
+			p.Nodes = append(p.Nodes, live.Node{Conf: n.Conf, Logs: n.Logs, ClusterSettings: o.ClusterSettings,
+				KeystorePassword: n.ksPassword, Hostname: o.Hostname, Timezone: "UTC", Mesh: n.meshConfig()})
+		}
+	}
+	live.Check(w.T, p, want)
 }
 
 // Summary renders diagnoses as "code clusters alias fix-nodes" lines.
